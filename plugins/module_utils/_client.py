@@ -1,0 +1,257 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the huaweicloud.aom collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The one AOM client: authentication, retries, error mapping, push and list with paging.
+
+Every HTTP request of the collection goes through ``AOMClient._send``.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+
+try:
+    import requests
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+except ImportError as exc:  # the sanity import test runs without third-party packages
+    requests = None
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = exc
+
+from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMConfigError, AOMError
+from ansible_collections.huaweicloud.aom.plugins.module_utils._signer import encode_query, sign_request
+
+USER_AGENT = 'huaweicloud.aom-ansible/1.0.0'
+PUSH_BATCH_SIZE = 100
+LIST_PAGE_SIZE = 1000
+DEFAULT_TIME_RANGE = '-1.-1.4320'  # the last three days
+RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
+BACKOFF_BASE = 0.5
+BACKOFF_CAP = 8.0
+RETRY_AFTER_CAP = 60.0
+
+
+class AOMClient:
+    """A client for one connection (see ``_options.resolve_connection``).
+
+    ``sleep``, ``clock`` and ``session`` are injectable for tests; ``deadline`` (a ``clock``
+    value) bounds the time spent in retries, so a caller with a budget is never held past it.
+    """
+
+    def __init__(self, conn, session=None, sleep=time.sleep, clock=time.monotonic, deadline=None):
+        if not HAS_REQUESTS:
+            raise AOMConfigError('the Python library requests is required (pip install requests)')
+        self._conn = conn
+        self._sleep = sleep
+        self._clock = clock
+        self.deadline = deadline
+        self._session = session or requests.Session()
+        self._session.verify = conn['verify']
+        self._token = conn.get('auth_token')
+        self._project_id = conn.get('project_id')
+        self.stats = {'requests': 0, 'retries': 0, 'token_requests': 0}
+
+    # -- the AOM API ---------------------------------------------------------------------
+
+    @property
+    def project_id(self):
+        """The project ID: given, or the scope of the IAM token obtained for user/password."""
+        if not self._project_id:
+            self._obtain_token()
+        return self._project_id
+
+    def push(self, events, clear=False):
+        """Report (or clear) ``events`` in requests of at most 100; the number of requests sent."""
+        query = {'action': 'clear'} if clear else None
+        path = '/v2/%s/push/events' % self.project_id
+        sent = 0
+        for start in range(0, len(events), PUSH_BATCH_SIZE):
+            self.request('PUT', path, query=query, body={'events': events[start:start + PUSH_BATCH_SIZE]},
+                         action='clear' if clear else 'push')
+            sent += 1
+        return sent
+
+    def list_events(self, event_type=None, time_range=DEFAULT_TIME_RANGE, metadata_relation=None, search=None,
+                    sort=None, limit=None):
+        """Events and alarms matching the filters, following ``next_marker`` to the end (or ``limit``)."""
+        body = {'time_range': time_range}
+        if metadata_relation:
+            body['metadata_relation'] = metadata_relation
+        if search:
+            body['search'] = search
+        if sort:
+            body['sort'] = sort
+        path = '/v2/%s/events' % self.project_id
+        found, marker, seen_markers = [], '0', set()
+        while True:
+            page_size = LIST_PAGE_SIZE if limit is None else min(LIST_PAGE_SIZE, limit - len(found))
+            query = {'limit': page_size, 'marker': marker}
+            if event_type:
+                query['type'] = event_type
+            answer = self.request('POST', path, query=query, body=body, action='list') or {}
+            page = answer.get('events') or []
+            found.extend(page)
+            marker = (answer.get('page_info') or {}).get('next_marker') or ''
+            # A marker seen before would loop forever: the service's paging is broken, stop.
+            if not marker or len(page) < page_size or marker in seen_markers:
+                break
+            if limit is not None and len(found) >= limit:
+                break
+            seen_markers.add(marker)
+        return found if limit is None else found[:limit]
+
+    # -- HTTP ----------------------------------------------------------------------------
+
+    def request(self, method, path, query=None, body=None, action='request'):
+        """Send an authenticated AOM request; the parsed JSON answer, or None when it is empty."""
+        url = self._conn['endpoint'] + path
+        if query:
+            url += '?' + encode_query(query)
+        data = None if body is None else json.dumps(body, separators=(',', ':'), ensure_ascii=False).encode('utf-8')
+        headers = {'Content-Type': 'application/json;charset=UTF-8'}
+        if self._conn.get('enterprise_project_id'):
+            headers['Enterprise-Project-Id'] = self._conn['enterprise_project_id']
+        return self._send(method, url, headers, data, action, authenticate=True)
+
+    def _send(self, method, url, headers, data, action, authenticate):
+        """One logical request with bounded retries; every HTTP call of the collection passes here.
+
+        Returns the parsed JSON answer of an authenticated AOM request, or the response itself
+        for the IAM token request, whose answer is in a header.
+        """
+        attempt, refreshed = 0, False
+        while True:
+            sent_headers = dict(headers, **{'User-Agent': USER_AGENT})
+            if authenticate:
+                sent_headers = self._authenticate(method, url, sent_headers, data)
+            self.stats['requests'] += 1
+            try:
+                response = self._session.request(method, url, data=data, headers=sent_headers,
+                                                 timeout=self._timeout(), allow_redirects=False)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                if self._may_retry(attempt, None):
+                    attempt += 1
+                    continue
+                raise AOMError('AOM %s failed: could not reach %s after %d attempt(s): %s'
+                               % (action, _host(url), attempt + 1, _describe(exc)))
+            except requests.RequestException as exc:
+                raise AOMError('AOM %s failed: %s' % (action, _describe(exc)))
+
+            status = response.status_code
+            if status == 401 and authenticate and self._conn['auth'] == 'password' and not refreshed:
+                # An expired or revoked token: get a fresh one, once; never loop on bad credentials.
+                refreshed = True
+                self._token = None
+                continue
+            if status in RETRY_STATUSES and self._may_retry(attempt, response):
+                attempt += 1
+                continue
+            if status >= 400 or status < 200:
+                raise AOMError.from_response(status, response.content, response.headers, action)
+            if not authenticate:
+                return response
+            try:
+                return json.loads(response.content) if response.content.strip() else None
+            except ValueError:
+                # A 2xx with a broken body is a proxy or service fault, worth the same retries.
+                if self._may_retry(attempt, None):
+                    attempt += 1
+                    continue
+                raise AOMError('AOM %s failed: the service answered HTTP %s with a body that is not JSON%s'
+                               % (action, status, _request_id_suffix(response.headers)))
+
+    def _may_retry(self, attempt, response):
+        """Sleep before the next attempt and say True, or say False when retries or time ran out."""
+        if attempt >= self._conn['retries']:
+            return False
+        delay = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** attempt))
+        delay = delay / 2 + random.uniform(0, delay / 2)
+        retry_after = _retry_after(response)
+        if retry_after is not None:
+            delay = min(retry_after, RETRY_AFTER_CAP)
+        if self.deadline is not None and self._clock() + delay >= self.deadline:
+            return False
+        self.stats['retries'] += 1
+        self._sleep(delay)
+        return True
+
+    def _timeout(self):
+        """(connect, read) timeouts, shortened so that no request outlives the deadline."""
+        timeout = self._conn['timeout']
+        if self.deadline is not None:
+            left = self.deadline - self._clock()
+            if left <= 0:
+                raise AOMError('AOM request not sent: the time budget is spent')
+            timeout = min(timeout, left)
+        return (min(timeout, 10.0), timeout)
+
+    # -- authentication ------------------------------------------------------------------
+
+    def _authenticate(self, method, url, headers, data):
+        auth = self._conn['auth']
+        if auth == 'aksk':
+            return sign_request(method, url, headers, data, self._conn['access_key'], self._conn['secret_key'],
+                                project_id=self.project_id, security_token=self._conn.get('security_token'))
+        if auth == 'password' and not self._token:
+            self._obtain_token()
+        headers['X-Auth-Token'] = self._token
+        return headers
+
+    def _obtain_token(self):
+        """Exchange IAM user/password for a project-scoped token (kept for the client's lifetime)."""
+        if self._conn['auth'] != 'password':
+            raise AOMConfigError('project_id is required with %s authentication' % self._conn['auth'])
+        scope = {'id': self._conn['project_id']} if self._conn['project_id'] else {'name': self._conn['project_name']}
+        body = {'auth': {
+            'identity': {'methods': ['password'], 'password': {'user': {
+                'domain': {'name': self._conn['domain']}, 'name': self._conn['user'],
+                'password': self._conn['password']}}},
+            'scope': {'project': scope}}}
+        url = self._conn['identity_endpoint'] + '/v3/auth/tokens?nocatalog=true'
+        data = json.dumps(body).encode('utf-8')
+        self.stats['token_requests'] += 1
+        response = self._send('POST', url, {'Content-Type': 'application/json;charset=UTF-8'}, data,
+                              'IAM token request', authenticate=False)
+        token = response.headers.get('X-Subject-Token')
+        if not token:
+            raise AOMError('IAM token request failed: the answer had no X-Subject-Token header')
+        try:
+            project_id = json.loads(response.content)['token']['project']['id']
+        except (ValueError, KeyError, TypeError):
+            project_id = None
+        if self._conn['project_id'] and project_id and project_id != self._conn['project_id']:
+            raise AOMError('IAM token request failed: the token is scoped to another project than project_id')
+        self._token = token
+        self._project_id = self._project_id or project_id
+        if not self._project_id:
+            raise AOMError('IAM token request failed: the answer does not name the project; set project_id')
+
+
+def _retry_after(response):
+    """Seconds from a ``Retry-After`` header in seconds form, or None."""
+    if response is None:
+        return None
+    value = response.headers.get('Retry-After')
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _host(url):
+    return url.split('/', 3)[2] if '://' in url else url
+
+
+def _describe(exc):
+    """A short description of a transport error; its text holds URLs and reasons, never headers."""
+    text = str(exc)
+    return '%s: %s' % (type(exc).__name__, text[:300]) if text else type(exc).__name__
+
+
+def _request_id_suffix(headers):
+    request_id = headers.get('X-Request-Id')
+    return ' [request id %s]' % request_id if request_id else ''
