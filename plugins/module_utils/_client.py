@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import time
 
 try:
@@ -33,6 +34,8 @@ RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
 RETRY_AFTER_CAP = 60.0
+# The useful end of urllib3's nested error text: "[Errno 111] Connection refused", "Connection aborted"...
+_REASON_RE = re.compile(r"\[Errno -?\d+\] [^'\")]+|Connection aborted|Remote end closed connection without response|Connection reset by peer")
 
 
 class AOMClient:
@@ -247,8 +250,15 @@ def _host(url):
 
 
 def _describe(exc):
-    """A short description of a transport error; its text holds URLs and reasons, never headers."""
+    """The reason of a transport error in a few words (its text holds URLs, never headers)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return 'the connection timed out'
+    if isinstance(exc, requests.Timeout):
+        return 'no answer within request_timeout'
     text = str(exc)
+    reason = _REASON_RE.search(text)
+    if reason:
+        return reason.group(0).rstrip(' \'"),')
     return '%s: %s' % (type(exc).__name__, text[:300]) if text else type(exc).__name__
 
 

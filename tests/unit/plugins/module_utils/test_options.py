@@ -1,0 +1,123 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMConfigError
+from ansible_collections.huaweicloud.aom.plugins.module_utils._options import (
+    CONNECTION_OPTIONS, SECRET_OPTIONS, connection_argument_spec, resolve_connection)
+
+PROJECT = '0123456789abcdef0123456789abcdef'
+AKSK = {'access_key': 'AK', 'secret_key': 'SECRET-SK', 'project_id': PROJECT}
+
+
+def resolve(**options):
+    return resolve_connection(options.get)
+
+
+def config_error(**options):
+    with pytest.raises(AOMConfigError) as caught:
+        resolve(**options)
+    return str(caught.value)
+
+
+def test_endpoints_from_region_and_cloud():
+    conn = resolve(region='cn-north-4', **AKSK)
+    assert conn['endpoint'] == 'https://aom.cn-north-4.myhuaweicloud.com'
+    assert conn['identity_endpoint'] == 'https://iam.cn-north-4.myhuaweicloud.com'
+    conn = resolve(region='eu-west-101', cloud='myhuaweicloud.eu', **AKSK)
+    assert conn['endpoint'] == 'https://aom.eu-west-101.myhuaweicloud.eu'
+
+
+def test_explicit_endpoints_win_and_v3_suffix_is_stripped():
+    conn = resolve(region='cn-north-4', endpoint='https://aom.private.example/', identity_endpoint='https://iam.private.example/v3',
+                   **AKSK)
+    assert conn['endpoint'] == 'https://aom.private.example'
+    assert conn['identity_endpoint'] == 'https://iam.private.example'
+
+
+def test_defaults_applied():
+    conn = resolve(region='cn-north-4', **AKSK)
+    assert conn['timeout'] == 10.0 and conn['retries'] == 3 and conn['verify'] is True
+
+
+def test_auth_preference_aksk_then_token_then_password():
+    everything = dict(AKSK, auth_token='tok-s3cr3t', user='u', password='s3cr3t-pw', domain='d', region='r1')
+    assert resolve(**everything)['auth'] == 'aksk'
+    del everything['access_key'], everything['secret_key']
+    assert resolve(**everything)['auth'] == 'token'
+    del everything['auth_token']
+    assert resolve(**everything)['auth'] == 'password'
+
+
+def test_password_auth_may_use_project_name():
+    conn = resolve(region='r1', user='u', password='s3cr3t-pw', domain='d', project_name='cn-north-4')
+    assert conn['auth'] == 'password' and conn['project_id'] is None and conn['project_name'] == 'cn-north-4'
+
+
+@pytest.mark.parametrize('options, words', [
+    ({'region': 'r1'}, ['no credentials', 'access_key', 'auth_token', 'user, password and domain']),
+    ({'region': 'r1', 'access_key': 'AK', 'project_id': PROJECT}, ['secret_key (HW_SECRET_KEY) is missing']),
+    ({'region': 'r1', 'secret_key': 'SECRET-SK', 'project_id': PROJECT}, ['access_key (HW_ACCESS_KEY) is missing']),
+    ({'region': 'r1', 'access_key': 'AK', 'secret_key': 'SECRET-SK'}, ['project_id (HW_PROJECT_ID) is required']),
+    ({'region': 'r1', 'auth_token': 'tok-s3cr3t'}, ['project_id', 'auth_token']),
+    ({'region': 'r1', 'user': 'u'}, ['missing: password, domain, project_name or project_id']),
+    ({'access_key': 'AK', 'secret_key': 'SECRET-SK', 'project_id': PROJECT}, ['no AOM endpoint', 'region']),
+    (dict(AKSK, endpoint='http://127.0.0.1:9'), ['plain http://', 'allow_http']),
+    (dict(AKSK, endpoint='https://admin:hunter2@aom.example'), ['must not contain credentials']),
+    (dict(AKSK, endpoint='ftp://aom.example'), ['endpoint must be an https:// URL']),
+    (dict(AKSK, endpoint='https://aom.example/?token=x'), ['query string']),
+    (dict(AKSK, region='cn north'), ['region must look like']),
+    (dict(AKSK, region='r1', project_id='../x'), ['project_id must be the 32-character hexadecimal']),
+    (dict(AKSK, region='r1', project_id='0123456789abcdef0123456789abcdeg'), ['project_id must be']),
+    (dict(AKSK, region='r1', enterprise_project_id='a/b'), ['enterprise_project_id']),
+    (dict(AKSK, region='r1', request_timeout=0), ['request_timeout must be more than 0']),
+    (dict(AKSK, region='r1', request_timeout='soon'), ['request_timeout must be of type float']),
+    (dict(AKSK, region='r1', retries=-1), ['retries must be between 0 and 10']),
+    (dict(AKSK, region='r1', retries=11), ['retries must be between 0 and 10']),
+    (dict(AKSK, region='r1', validate_certs='maybe'), ['validate_certs must be of type bool']),
+    (dict(AKSK, region='r1', ca_path='/nonexistent/ca.pem'), ['ca_path /nonexistent/ca.pem does not exist']),
+])
+def test_config_errors_name_the_option(options, words):
+    message = config_error(**options)
+    for word in words:
+        assert word in message
+    for secret in ('SECRET-SK', 'hunter2', 's3cr3t-pw', 'tok-s3cr3t'):
+        assert secret not in message
+
+
+def test_http_allowed_with_opt_in_and_strings_typed():
+    conn = resolve(endpoint='http://127.0.0.1:9', allow_http='true', retries='0', request_timeout='2.5',
+                   validate_certs='no', **AKSK)
+    assert conn['endpoint'] == 'http://127.0.0.1:9'
+    assert (conn['retries'], conn['timeout'], conn['verify']) == (0, 2.5, False)
+
+
+def test_ca_path_used_for_verification(tmp_path):
+    ca = tmp_path / 'ca.pem'
+    ca.write_text('x')
+    assert resolve(region='r1', ca_path=str(ca), **AKSK)['verify'] == str(ca)
+
+
+def test_argument_spec_has_env_fallbacks_and_no_log():
+    spec = connection_argument_spec()
+    assert set(spec) == set(CONNECTION_OPTIONS)
+    assert spec['access_key']['fallback'][1] == ['HW_ACCESS_KEY', 'HUAWEICLOUD_SDK_AK']
+    assert spec['endpoint']['fallback'][1] == ['HW_AOM_ENDPOINT']
+    assert {name for name, entry in spec.items() if entry.get('no_log')} == set(SECRET_OPTIONS)
+    assert set(SECRET_OPTIONS) == {'secret_key', 'security_token', 'auth_token', 'password'}
+    assert all('default' not in entry for entry in spec.values())
+
+
+def test_module_env_fallback_resolves(monkeypatch):
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+    monkeypatch.setenv('HUAWEICLOUD_SDK_AK', 'sdk-ak')
+    monkeypatch.setenv('HW_SECRET_KEY', 'SECRET-SK')
+    monkeypatch.setenv('HW_PROJECT_ID', PROJECT)
+    monkeypatch.setenv('HW_REGION_NAME', 'cn-north-4')
+    monkeypatch.setenv('HW_AOM_RETRIES', '5')
+    result = ArgumentSpecValidator(connection_argument_spec()).validate({})
+    assert result.error_messages == []
+    conn = resolve_connection(result.validated_parameters.get)
+    assert (conn['access_key'], conn['retries'], conn['auth']) == ('sdk-ak', 5, 'aksk')
+    assert 'SECRET-SK' in result._no_log_values
