@@ -1,0 +1,413 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the huaweicloud.aom collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The AOM EventModel: one voluptuous schema, normalisation, identity, time and duration parsing.
+
+Everything a plugin sends to ``PUT /push/events`` is built by ``build_events`` and so has passed
+``event_schema()``. Errors are ``AOMValidationError`` whose message starts with the path of the
+offending field (``events[3].metadata.event_severity: ...``) and says what is allowed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import time
+
+try:
+    import voluptuous as vol
+except ImportError:  # the caller reports it with missing_required_lib() / AnsibleError
+    vol = None
+    HAS_VOLUPTUOUS = False
+else:
+    HAS_VOLUPTUOUS = True
+
+from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMValidationError
+
+SEVERITIES = ('Critical', 'Major', 'Minor', 'Info')
+EVENT_TYPES = ('event', 'alarm')
+REQUIRED_METADATA = ('event_name', 'event_severity', 'event_type', 'resource_provider', 'resource_type', 'resource_id')
+MAX_KEYS = 30
+MAX_VALUE_LEN = 2048
+DEFAULT_TIMEOUT_MS = 259200000  # 3 days
+MAX_TIMEOUT_MS = 1296000000  # 15 days
+DEFAULT_SEVERITY = 'Major'
+DEFAULT_EVENT_TYPE = 'alarm'
+_INPUT_DEFAULTS = {'event_severity': DEFAULT_SEVERITY, 'event_type': DEFAULT_EVENT_TYPE}
+
+# The keys of one event as a user writes it (module top level, or one item of ``events``).
+EVENT_INPUT_KEYS = REQUIRED_METADATA + ('metadata', 'annotations', 'starts_at', 'ends_at', 'timeout')
+
+# Control characters other than tab and newline (C0, DEL, C1) are refused in keys and values.
+_CONTROL_CHARS = re.compile('[\x00-\x08\x0b-\x1f\x7f-\x9f]')
+_DURATION_PART = re.compile(r'(\d+)\s*(ms|s|m|h|d|w)', re.IGNORECASE)
+_DURATION_UNITS_MS = {'ms': 1, 's': 1000, 'm': 60000, 'h': 3600000, 'd': 86400000, 'w': 604800000}
+# Epoch milliseconds below this (March 1973) are almost certainly epoch seconds given by mistake.
+_SMALLEST_PLAUSIBLE_MS = 10 ** 11
+
+
+def now_ms():
+    """The current time in epoch milliseconds."""
+    return int(time.time() * 1000)
+
+
+def _fail(path, detail):
+    raise AOMValidationError('%s: %s' % (path, detail) if path else detail, path=path)
+
+
+def _join(prefix, key):
+    return '%s.%s' % (prefix, key) if prefix else str(key)
+
+
+def _type_name(value):
+    return 'null' if value is None else type(value).__name__
+
+
+# ---------------------------------------------------------------------------------------------
+# time and duration
+
+def parse_time(value, field, now=None):
+    """Epoch ms from an int (ms), a digit string, an ISO 8601 string (UTC when it has no offset) or ``now``."""
+    if isinstance(value, bool) or value is None:
+        _fail(field, '%r is not a time; expected epoch milliseconds, an ISO 8601 string or "now"' % (value,))
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lower() == 'now':
+            return now_ms() if now is None else now
+        if text.isdigit():
+            value = int(text)
+        else:
+            return _parse_iso8601(text, field)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int):
+        _fail(field, '%r is not a time; expected epoch milliseconds, an ISO 8601 string or "now"' % (value,))
+    if value < 0:
+        _fail(field, '%d is negative; expected epoch milliseconds' % value)
+    if 0 < value < _SMALLEST_PLAUSIBLE_MS:
+        _fail(field, '%d looks like epoch seconds; expected epoch milliseconds (e.g. %d000)' % (value, value))
+    return value
+
+
+def _parse_iso8601(text, field):
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        _fail(field, '%r is not a time; expected epoch milliseconds, an ISO 8601 string '
+                     '(e.g. 2024-01-31T12:00:00Z) or "now"' % text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return int(moment.timestamp() * 1000)
+
+
+def parse_duration(value, field):
+    """Milliseconds from an int (ms), a digit string (ms) or ``45s``, ``90m``, ``2h``, ``3d``, ``1w``, ``1h30m``."""
+    if isinstance(value, bool) or value is None:
+        _fail(field, '%r is not a duration; expected milliseconds or a duration such as 90m, 3d' % (value,))
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        if value < 0:
+            _fail(field, '%d is negative; expected a duration' % value)
+        return value
+    if not isinstance(value, str):
+        _fail(field, '%r is not a duration; expected milliseconds or a duration such as 90m, 3d' % (value,))
+    text = value.strip()
+    if text.isdigit():
+        return int(text)
+    parts = _DURATION_PART.findall(text)
+    if not parts or re.sub(r'\s+', '', text).lower() != ''.join(n + u for n, u in parts).lower():
+        _fail(field, '%r is not a duration; expected milliseconds or a number with a unit '
+                     '(ms, s, m, h, d, w), e.g. 90m, 3d, 1h30m' % value)
+    return sum(int(number) * _DURATION_UNITS_MS[unit.lower()] for number, unit in parts)
+
+
+def is_duration(value):
+    """Whether ``value`` is a duration string with a unit (``3d``), as opposed to a time."""
+    if not isinstance(value, str) or value.strip().isdigit():
+        return False
+    try:
+        parse_duration(value, '')
+    except AOMValidationError:
+        return False
+    return True
+
+
+def parse_time_or_ago(value, field, now=None):
+    """A time (``parse_time``), or a duration with a unit meaning that long before ``now`` (``3d``)."""
+    now = now_ms() if now is None else now
+    if is_duration(value):
+        return now - parse_duration(value, field)
+    return parse_time(value, field, now=now)
+
+
+def time_range(start_ms, end_ms):
+    """The list API's ``time_range``: ``startMs.endMs.durationMinutes``."""
+    minutes = max(1, -(-(end_ms - start_ms) // 60000))
+    return '%d.%d.%d' % (start_ms, end_ms, minutes)
+
+
+# ---------------------------------------------------------------------------------------------
+# the schema of one normalised event
+
+def _checked_text(value, allow_empty=False):
+    """A metadata/annotation value as a str; ints are converted (YAML ``resource_id: 123``)."""
+    if isinstance(value, bytes):
+        try:
+            value = value.decode('utf-8')
+        except UnicodeDecodeError:
+            raise vol.Invalid('is not valid UTF-8')
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise vol.Invalid('%s is not allowed; expected a string (or an integer, converted to a string)'
+                          % ('a list' if isinstance(value, list) else 'a mapping' if isinstance(value, dict)
+                             else '%r (%s)' % (value, _type_name(value))))
+    text = str(value)
+    try:
+        text.encode('utf-8')
+    except UnicodeEncodeError:
+        raise vol.Invalid('is not valid UTF-8')
+    if _CONTROL_CHARS.search(text):
+        raise vol.Invalid('contains a control character; only tab and newline are allowed')
+    if not text and not allow_empty:
+        raise vol.Invalid('is empty; expected 1 to %d characters' % MAX_VALUE_LEN)
+    if len(text) > MAX_VALUE_LEN:
+        raise vol.Invalid('is %d characters long; at most %d are allowed' % (len(text), MAX_VALUE_LEN))
+    return text
+
+
+def _metadata_value(value):
+    return _checked_text(value)
+
+
+def _annotation_value(value):
+    return _checked_text(value, allow_empty=True)
+
+
+def _one_of(allowed):
+    def validator(value):
+        if value not in allowed:
+            raise vol.Invalid('%r is not allowed; expected one of %s' % (value, ', '.join(allowed)))
+        return value
+    return validator
+
+
+def _mapping_of_text(kind, value_validator):
+    """A dict of at most MAX_KEYS text keys, each value checked by ``value_validator``."""
+    def validator(value):
+        if not isinstance(value, dict):
+            raise vol.Invalid('%s is not allowed; expected a mapping' % _type_name(value))
+        if len(value) > MAX_KEYS:
+            raise vol.Invalid('has %d keys; %s allows at most %d' % (len(value), kind, MAX_KEYS))
+        result = {}
+        for key, item in value.items():
+            if not isinstance(key, str) or not key or _CONTROL_CHARS.search(key):
+                raise vol.Invalid('key %r is not allowed; keys are non-empty strings without control characters'
+                                  % (key,))
+            try:
+                result[key] = value_validator(item)
+            except vol.Invalid as err:
+                err.prepend([key])
+                raise
+        return result
+    return validator
+
+
+def _required_metadata(value):
+    """Check the six required keys and their values; the rest is left to the mapping check."""
+    for key in REQUIRED_METADATA:
+        if value.get(key) is None:
+            raise vol.Invalid('is required', path=[key])
+    for key, allowed in (('event_severity', SEVERITIES), ('event_type', EVENT_TYPES)):
+        try:
+            _one_of(allowed)(value[key])
+        except vol.Invalid as err:
+            err.prepend([key])
+            raise
+    return value
+
+
+def _epoch_ms(value):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise vol.Invalid('%r is not allowed; expected epoch milliseconds' % (value,))
+    return value
+
+
+def _timeout_ms(value):
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_TIMEOUT_MS:
+        raise vol.Invalid('%r is not allowed; expected 1 to %d milliseconds (15 days)' % (value, MAX_TIMEOUT_MS))
+    return value
+
+
+def event_schema():
+    """The voluptuous Schema of one normalised EventModel (times in ms, metadata all strings)."""
+    return vol.Schema({
+        vol.Required('starts_at'): _epoch_ms,
+        vol.Required('ends_at'): _epoch_ms,
+        vol.Required('timeout'): _timeout_ms,
+        vol.Required('metadata'): vol.All(_mapping_of_text('metadata', _metadata_value), _required_metadata),
+        vol.Required('annotations'): _mapping_of_text('annotations', _annotation_value),
+        vol.Optional('id'): _metadata_value,
+    })
+
+
+def _validate(schema, event, prefix):
+    try:
+        return schema(event)
+    except vol.MultipleInvalid as errors:
+        first = errors.errors[0]
+        path = '.'.join([prefix] + [str(p) for p in first.path]) if prefix else '.'.join(str(p) for p in first.path)
+        detail = first.error_message
+        if detail == 'required key not provided':
+            detail = 'is required'
+        elif detail == 'extra keys not allowed':
+            detail = 'is not a field of an event'
+        _fail(path, detail)
+
+
+# ---------------------------------------------------------------------------------------------
+# from module-style parameters to normalised events
+
+def build_events(params, state='reported', now=None):
+    """Normalised, validated events from module-style ``params``.
+
+    ``params`` holds either ``events`` (a list of event dicts) or the event keys at top level
+    (``EVENT_INPUT_KEYS``). ``state`` is ``reported`` or ``cleared``. ``now`` (ms) is the one
+    "now" of the whole batch. Raises ``AOMValidationError``; returns a list of dicts with
+    ``starts_at``, ``ends_at``, ``timeout``, ``metadata`` (all str) and ``annotations``.
+    """
+    if not HAS_VOLUPTUOUS:
+        raise AOMValidationError('the Python library voluptuous is required to validate events')
+    now = now_ms() if now is None else now
+    if params.get('events') is not None:
+        items = params['events']
+        if not isinstance(items, list) or not items:
+            _fail('events', 'expected a non-empty list of events')
+        paths = ['events[%d]' % index for index in range(len(items))]
+    else:
+        items = [dict((key, params.get(key)) for key in EVENT_INPUT_KEYS)]
+        paths = ['']
+    schema = event_schema()
+    events = []
+    for item, path in zip(items, paths):
+        event = _validate(schema, _event_from_input(item, path, state, now), path)
+        _check_state_allows(event, path, state)
+        events.append(event)
+    _check_no_duplicates(events, paths)
+    return events
+
+
+def _event_from_input(item, path, state, now):
+    """The event as it will be sent, built from what the user wrote (not yet schema-checked)."""
+    if not isinstance(item, dict):
+        _fail(path, '%s is not allowed; expected a mapping with the keys %s' % (_type_name(item), ', '.join(EVENT_INPUT_KEYS)))
+    unknown = sorted(str(key) for key in item if key not in EVENT_INPUT_KEYS)
+    if unknown:
+        _fail(_join(path, unknown[0]), 'is not a field of an event; allowed: %s' % ', '.join(EVENT_INPUT_KEYS))
+    return {
+        'metadata': _merged_metadata(item, path),
+        'annotations': {} if item.get('annotations') is None else item['annotations'],
+        'starts_at': now if item.get('starts_at') is None else parse_time(item['starts_at'], _join(path, 'starts_at'), now),
+        'ends_at': _ends_at(item, path, state, now),
+        'timeout': _timeout(item, path),
+    }
+
+
+def _timeout(item, path):
+    if item.get('timeout') is None:
+        return DEFAULT_TIMEOUT_MS
+    field = _join(path, 'timeout')
+    timeout = parse_duration(item['timeout'], field)
+    if not 0 < timeout <= MAX_TIMEOUT_MS:
+        _fail(field, '%r (%d ms) is not allowed; expected more than 0 and at most 15 days (%d ms)'
+              % (item['timeout'], timeout, MAX_TIMEOUT_MS))
+    return timeout
+
+
+def _merged_metadata(item, path):
+    """``metadata`` plus the required keys given beside it; the same key twice must agree."""
+    metadata = item.get('metadata')
+    if metadata is None:
+        metadata = {}
+    if not isinstance(metadata, dict):
+        _fail(_join(path, 'metadata'), '%s is not allowed; expected a mapping' % _type_name(metadata))
+    merged = dict(metadata)
+    for key in REQUIRED_METADATA:
+        value = item.get(key)
+        if value is None:
+            if key in _INPUT_DEFAULTS:
+                merged.setdefault(key, _INPUT_DEFAULTS[key])
+        elif key in metadata and str(metadata[key]) != str(value):
+            _fail(_join(path, 'metadata.' + key), '%r differs from %s: %r; give it once' % (metadata[key], key, value))
+        else:
+            merged[key] = value
+    return merged
+
+
+def _ends_at(item, path, state, now):
+    if item.get('ends_at') is not None:
+        return parse_time(item['ends_at'], _join(path, 'ends_at'), now)
+    return now if state == 'cleared' else 0  # 0: not cleared
+
+
+def _check_state_allows(event, path, state):
+    if state == 'cleared' and event['metadata']['event_type'] != 'alarm':
+        _fail(_join(path, 'metadata.event_type'),
+              "'%s' cannot be cleared; only alarms (event_type: alarm) can" % event['metadata']['event_type'])
+
+
+def _check_no_duplicates(events, paths):
+    """Two alarms with one identity (or two events with one identity and start) in one batch are an error."""
+    seen = {}
+    for event, path in zip(events, paths):
+        key = dedup_key(event)
+        if key in seen:
+            _fail(path, 'is a duplicate of %s (same identity: %s)' % (seen[key], identity_label(event)))
+        seen[key] = path
+
+
+# ---------------------------------------------------------------------------------------------
+# identity and the shapes the list API returns
+
+def identity(event):
+    """An alarm's identity: its metadata minus ``event_severity``, as a sorted tuple of items."""
+    return tuple(sorted((key, value) for key, value in event['metadata'].items() if key != 'event_severity'))
+
+
+def dedup_key(event):
+    """What makes an event unique: the identity, plus ``starts_at`` for point-in-time events."""
+    if event['metadata'].get('event_type') == 'event':
+        return identity(event) + (('starts_at', event['starts_at']),)
+    return identity(event)
+
+
+def identity_label(event):
+    """A readable, unique string for an identity: ``alarm 'cpu high' on ecs/vm/ecs123 [zone=az1]``."""
+    metadata = event['metadata']
+    extras = sorted((key, value) for key, value in metadata.items() if key not in REQUIRED_METADATA)
+    label = '%s %r on %s/%s/%s' % (metadata.get('event_type'), metadata.get('event_name'),
+                                   metadata.get('resource_provider'), metadata.get('resource_type'),
+                                   metadata.get('resource_id'))
+    if extras:
+        label += ' [%s]' % ', '.join('%s=%s' % item for item in extras)
+    return label
+
+
+def listed_event(raw):
+    """A ListEventModel from the service in the collection's shape (missing fields as None, {} or 0)."""
+    return {
+        'id': raw.get('id'),
+        'event_sn': raw.get('event_sn'),
+        'metadata': dict((str(k), str(v)) for k, v in (raw.get('metadata') or {}).items()),
+        'annotations': dict(raw.get('annotations') or {}),
+        'starts_at': raw.get('starts_at'),
+        'ends_at': raw.get('ends_at') or 0,
+        'arrives_at': raw.get('arrives_at'),
+        'timeout': raw.get('timeout'),
+    }
+
+
+def metadata_relation(filters, relation='AND'):
+    """The list API's ``metadata_relation`` from ``{key: [values]}``: each key must have one of its values."""
+    return [{'key': key, 'value': list(values), 'relation': relation}
+            for key, values in filters.items() if values]

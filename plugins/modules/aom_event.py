@@ -1,0 +1,365 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the huaweicloud.aom collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: aom_event
+short_description: Report or clear Huawei Cloud AOM events and alarms, idempotently
+version_added: 1.0.0
+description:
+  - Reports events and alarms to Huawei Cloud AOM (Application Operations Management), or clears alarms.
+  - Give one event with the top-level event options, or a batch with O(events).
+  - Every event is validated before anything is sent; an invalid field fails the task with its path
+    (for example C(events[3].metadata.event_severity)) and the allowed values, and nothing is sent.
+  - Idempotent. Before writing, one lookup finds the active alarms the events may match. An alarm's
+    identity is its metadata minus C(event_severity). With O(state=reported), an alarm that is already
+    active with the same severity and annotations is left alone; one whose severity or annotations differ
+    is updated (it keeps its id and start time); otherwise it is reported. With O(state=cleared), an
+    active alarm is cleared (its id is sent along) and a missing one is reported as C(absent).
+  - A point-in-time event (O(event_type=event)) is left alone when one with the same identity and
+    O(starts_at) is already recorded (one lookup in the history).
+  - A batch takes one lookup and as few write requests as its size allows (up to 100 events per request).
+author:
+  - huaweicloud.aom maintainers (@huaweicloud)
+requirements:
+  - requests
+  - voluptuous
+extends_documentation_fragment:
+  - huaweicloud.aom.connection
+attributes:
+  check_mode:
+    description: Can run in check mode and return the changed status prediction without modifying the target.
+    support: full
+  diff_mode:
+    description: Returns the alarms before and after, keyed by a readable identity.
+    support: full
+  action_group:
+    description: Use C(group/huaweicloud.aom.aom) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - huaweicloud.aom.aom
+options:
+  state:
+    description:
+      - V(reported) reports the events (or updates active alarms); V(cleared) clears active alarms.
+      - Only alarms can be cleared, not events with O(event_type=event).
+    type: str
+    choices: [reported, cleared]
+    default: reported
+  event_name:
+    description:
+      - Name of the event or alarm (metadata key C(event_name)).
+      - A string of 1 to 2048 characters; an integer is converted to a string.
+    type: raw
+  event_severity:
+    description:
+      - Severity (metadata key C(event_severity)), exactly one of V(Critical), V(Major), V(Minor), V(Info).
+      - Defaults to V(Major).
+      - Not part of the identity of an alarm; a different severity updates an active alarm.
+    type: str
+  event_type:
+    description:
+      - V(alarm) has a lifecycle (active until cleared or timed out); V(event) is a point in time.
+      - Defaults to V(alarm).
+    type: str
+  resource_provider:
+    description:
+      - The cloud service or system that owns the resource, for example V(ecs) (metadata key C(resource_provider)).
+      - A string; an integer is converted to a string.
+    type: raw
+  resource_type:
+    description:
+      - The kind of resource, for example V(vm) (metadata key C(resource_type)).
+      - A string; an integer is converted to a string.
+    type: raw
+  resource_id:
+    description:
+      - The resource, for example V(ecs123) (metadata key C(resource_id)).
+      - A string; an integer is converted to a string.
+    type: raw
+  metadata:
+    description:
+      - Extra metadata keys, part of the identity of the event. Values are strings (integers are converted),
+        1 to 2048 characters, without control characters other than tab and newline.
+      - At most 30 keys counting the six required ones, which may also be given here instead of as options.
+    type: dict
+  annotations:
+    description:
+      - Free extra fields, for example a probable cause and a fix suggestion. At most 30 keys.
+      - Not part of the identity; different annotations update an active alarm.
+    type: dict
+  starts_at:
+    description:
+      - When it happened; epoch milliseconds, an ISO 8601 string (UTC without an offset), or V(now).
+      - Defaults to now. A repeated run finds an active alarm by its identity, not by O(starts_at).
+    type: raw
+  ends_at:
+    description:
+      - When the alarm ended, with O(state=cleared); same formats as O(starts_at). Defaults to now.
+      - With O(state=reported) it defaults to V(0) (not ended).
+    type: raw
+  timeout:
+    description:
+      - After this long the service clears the alarm by itself; milliseconds or a duration such as V(90m), V(3d), V(1h30m).
+      - Defaults to 3 days (V(259200000)); at most 15 days (V(1296000000)). It is always sent.
+    type: raw
+  events:
+    description:
+      - A batch of events, sent with one lookup and as few requests as possible.
+      - Each item is a dictionary with the keys of the top-level event options (O(event_name), O(event_severity),
+        O(event_type), O(resource_provider), O(resource_type), O(resource_id), O(metadata), O(annotations),
+        O(starts_at), O(ends_at), O(timeout)), with the same defaults.
+      - Mutually exclusive with the top-level event options. Two items with the same identity are an error.
+    type: list
+    elements: dict
+notes:
+  - Authentication and endpoint options fall back to the usual environment variables (E(HW_ACCESS_KEY), ...);
+    see the connection options.
+seealso:
+  - module: huaweicloud.aom.aom_event_info
+'''
+
+EXAMPLES = r'''
+- name: Raise an alarm (credentials from HW_ACCESS_KEY, HW_SECRET_KEY, HW_PROJECT_ID, HW_REGION_NAME)
+  huaweicloud.aom.aom_event:
+    event_name: disk almost full
+    event_severity: Critical
+    resource_provider: ecs
+    resource_type: vm
+    resource_id: ecs-web-01
+    annotations:
+      alarm_probableCause_en_us: /var is 95% full
+      alarm_fix_suggestion_en_us: rotate the logs
+    timeout: 1d
+
+- name: Clear it once the disk is cleaned up
+  huaweicloud.aom.aom_event:
+    state: cleared
+    event_name: disk almost full
+    resource_provider: ecs
+    resource_type: vm
+    resource_id: ecs-web-01
+
+- name: Record a deployment as a point-in-time event
+  huaweicloud.aom.aom_event:
+    event_type: event
+    event_severity: Info
+    event_name: deployed shop 2.4.1
+    resource_provider: ansible
+    resource_type: application
+    resource_id: shop
+    starts_at: '2024-05-01T10:00:00Z'
+
+- name: Report a batch in one task, with explicit connection options
+  huaweicloud.aom.aom_event:
+    region: cn-north-4
+    project_id: 0123456789abcdef0123456789abcdef
+    access_key: "{{ lookup('ansible.builtin.env', 'HW_ACCESS_KEY') }}"
+    secret_key: "{{ lookup('ansible.builtin.env', 'HW_SECRET_KEY') }}"
+    events:
+      - event_name: service down
+        resource_provider: ecs
+        resource_type: vm
+        resource_id: ecs-web-01
+      - event_name: service down
+        event_severity: Minor
+        resource_provider: ecs
+        resource_type: vm
+        resource_id: ecs-web-02
+        metadata:
+          cluster: shop
+  register: reported
+
+- name: Show what happened to each
+  ansible.builtin.debug:
+    msg: "{{ reported.counts }}"
+'''
+
+RETURN = r'''
+events:
+  description: The events, in the order given, as they are (or would be, in check mode) after the task.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The service's ID of the alarm, when known (a lookup found it). Absent for newly reported events.
+      type: str
+      returned: when known
+      sample: 6a4b2c3d-0000-4000-8000-000000000001
+    metadata:
+      description: The metadata, all values strings.
+      type: dict
+      returned: always
+      sample: {"event_name": "disk almost full", "event_severity": "Critical", "event_type": "alarm",
+               "resource_provider": "ecs", "resource_type": "vm", "resource_id": "ecs-web-01"}
+    annotations:
+      description: The annotations.
+      type: dict
+      returned: always
+      sample: {"alarm_fix_suggestion_en_us": "rotate the logs"}
+    starts_at:
+      description: Start, epoch milliseconds.
+      type: int
+      returned: always
+      sample: 1714557600000
+    ends_at:
+      description: End, epoch milliseconds; V(0) while an alarm is active.
+      type: int
+      returned: always
+      sample: 0
+    timeout:
+      description: Milliseconds after which the service clears the alarm by itself.
+      type: int
+      returned: always
+      sample: 259200000
+    result:
+      description:
+        - V(reported) (new), V(updated) (severity or annotations changed), V(unchanged) (already so),
+          V(cleared), or V(absent) (nothing active to clear).
+      type: str
+      returned: always
+      sample: reported
+counts:
+  description: How many events had each result.
+  returned: success
+  type: dict
+  sample: {"reported": 2, "unchanged": 1}
+'''
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.huaweicloud.aom.plugins.module_utils._client import (
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    AOMClient,
+)
+from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMError, AOMValidationError
+from ansible_collections.huaweicloud.aom.plugins.module_utils._events import (
+    EVENT_INPUT_KEYS,
+    HAS_VOLUPTUOUS,
+    build_events,
+    identity_label,
+)
+from ansible_collections.huaweicloud.aom.plugins.module_utils._options import (
+    connection_argument_spec,
+    resolve_connection,
+)
+from ansible_collections.huaweicloud.aom.plugins.module_utils._reconcile import (
+    active_lookup,
+    counts,
+    history_lookup,
+    plan,
+)
+
+# The fields of an event that the module returns (and shows in a diff).
+RETURNED_FIELDS = ('id', 'metadata', 'annotations', 'starts_at', 'ends_at', 'timeout')
+
+
+def argument_spec():
+    spec = connection_argument_spec()
+    spec.update(
+        state=dict(type='str', default='reported', choices=['reported', 'cleared']),
+        # raw, not str: AnsibleModule would turn a mapping into its repr; the event schema refuses it.
+        event_name=dict(type='raw'),
+        event_severity=dict(type='str'),
+        event_type=dict(type='str'),
+        resource_provider=dict(type='raw'),
+        resource_type=dict(type='raw'),
+        resource_id=dict(type='raw'),
+        metadata=dict(type='dict'),
+        annotations=dict(type='dict'),
+        starts_at=dict(type='raw'),
+        ends_at=dict(type='raw'),
+        timeout=dict(type='raw'),
+        events=dict(type='list', elements='dict'),
+    )
+    return spec
+
+
+def lookup_existing(client, desired, state):
+    """The active alarms (one list call) and, for point-in-time events, the recorded ones (one more)."""
+    active_query = active_lookup(desired)
+    active = client.list_events(**active_query) if active_query else []
+    history_query = history_lookup(desired) if state == 'reported' else None
+    history = client.list_events(**history_query) if history_query else []
+    return active, history
+
+
+def apply(client, actions):
+    """Send the writes of ``actions``: one push for reports and updates, one for clears (chunked by the client)."""
+    reports = [action.event for action in actions if action.result in ('reported', 'updated')]
+    clears = [action.event for action in actions if action.result == 'cleared']
+    if reports:
+        client.push(reports)
+    if clears:
+        client.push(clears, clear=True)
+
+
+def returned_event(action):
+    record = action.record
+    event = dict((key, record[key]) for key in RETURNED_FIELDS if record.get(key) is not None)
+    event['result'] = action.result
+    return event
+
+
+def diff_key(event):
+    label = identity_label(event)
+    if event['metadata'].get('event_type') == 'event':
+        label += ' at %s' % event['starts_at']
+    return label
+
+
+def diff(actions):
+    """Before and after, as dicts keyed by a readable identity (YAML-friendly)."""
+    before, after = {}, {}
+    for action in actions:
+        key = diff_key(action.desired)
+        if action.before is not None:
+            before[key] = dict((k, action.before[k]) for k in RETURNED_FIELDS if action.before.get(k) is not None)
+        if action.after is not None:
+            after[key] = dict((k, action.after[k]) for k in RETURNED_FIELDS if action.after.get(k) is not None)
+    return {'before': before, 'after': after}
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=argument_spec(),
+        mutually_exclusive=[('events', key) for key in EVENT_INPUT_KEYS],
+        supports_check_mode=True,
+    )
+    if not HAS_REQUESTS:
+        module.fail_json(msg=missing_required_lib('requests'), exception=str(REQUESTS_IMPORT_ERROR))
+    if not HAS_VOLUPTUOUS:
+        module.fail_json(msg=missing_required_lib('voluptuous'))
+
+    state = module.params['state']
+    try:
+        desired = build_events(module.params, state)
+    except AOMValidationError as err:
+        module.fail_json(msg=str(err), path=err.path)
+
+    try:
+        client = AOMClient(resolve_connection(module.params.get))
+        active, history = lookup_existing(client, desired, state)
+        actions = plan(desired, active, state, history=history)
+        if not module.check_mode:
+            apply(client, actions)
+    except AOMError as err:
+        module.fail_json(msg=str(err), **err.to_dict())
+
+    result = dict(
+        changed=any(action.sends for action in actions),
+        events=[returned_event(action) for action in actions],
+        counts=counts(actions),
+    )
+    if module._diff:
+        result['diff'] = diff(actions)
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()

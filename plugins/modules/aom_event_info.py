@@ -1,0 +1,282 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the huaweicloud.aom collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: aom_event_info
+short_description: List Huawei Cloud AOM events and alarms
+version_added: 1.0.0
+description:
+  - Lists the active alarms, or the history of events and alarms, of Huawei Cloud AOM.
+  - Filters on any metadata key; a filter given a list matches any of its values, and all filters must match.
+  - Follows the service's pages to the end, or until O(limit) events are found.
+author:
+  - huaweicloud.aom maintainers (@huaweicloud)
+requirements:
+  - requests
+extends_documentation_fragment:
+  - huaweicloud.aom.connection
+attributes:
+  check_mode:
+    description: Can run in check mode; it only reads.
+    support: full
+  diff_mode:
+    description: Never changes anything, so there is no diff.
+    support: N/A
+  action_group:
+    description: Use C(group/huaweicloud.aom.aom) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - huaweicloud.aom.aom
+options:
+  type:
+    description:
+      - V(active) lists the active alarms, V(history) the cleared alarms and recorded events, V(all) both.
+    type: str
+    choices: [active, history, all]
+    default: active
+  event_name:
+    description: Only events with this name, or any of these names.
+    type: raw
+  event_severity:
+    description: Only events of this severity, or any of these (V(Critical), V(Major), V(Minor), V(Info)).
+    type: raw
+  event_type:
+    description: Only V(alarm) or only V(event) (or a list of both).
+    type: raw
+  resource_provider:
+    description: Only events of this resource provider, or any of these.
+    type: raw
+  resource_type:
+    description: Only events of this resource type, or any of these.
+    type: raw
+  resource_id:
+    description: Only events of this resource, or any of these.
+    type: raw
+  metadata:
+    description:
+      - Filters on any metadata key, each a string or a list of strings (any of them matches).
+    type: dict
+  search:
+    description: A text the service looks for (fuzzy) in the required metadata fields.
+    type: str
+  since:
+    description:
+      - Start of the time window; a duration such as V(3d) or V(90m) meaning that long ago, or a time
+        (epoch milliseconds, an ISO 8601 string, V(now)).
+    type: raw
+    default: 3d
+  until:
+    description: End of the time window; same formats as O(since).
+    type: raw
+    default: now
+  limit:
+    description: At most this many events. By default, all of them (the pages are followed to the end).
+    type: int
+  sort:
+    description: Order by start time, V(desc) (newest first) or V(asc).
+    type: str
+    choices: [asc, desc]
+    default: desc
+notes:
+  - Authentication and endpoint options fall back to the usual environment variables (E(HW_ACCESS_KEY), ...);
+    see the connection options.
+seealso:
+  - module: huaweicloud.aom.aom_event
+'''
+
+EXAMPLES = r'''
+- name: List the active alarms of the last 3 days (credentials from the HW_* environment variables)
+  huaweicloud.aom.aom_event_info:
+  register: active
+
+- name: The critical and major alarms of two VMs over the last week
+  huaweicloud.aom.aom_event_info:
+    type: all
+    event_severity: [Critical, Major]
+    resource_id: [ecs-web-01, ecs-web-02]
+    since: 7d
+  register: recent
+
+- name: The ten latest deployment events of one cluster
+  huaweicloud.aom.aom_event_info:
+    type: history
+    event_type: event
+    metadata:
+      cluster: shop
+    limit: 10
+
+- name: Fail when anything critical is active
+  ansible.builtin.assert:
+    that: active.events | selectattr('metadata.event_severity', 'equalto', 'Critical') | list | length == 0
+'''
+
+RETURN = r'''
+events:
+  description: The events and alarms found, in the order asked for.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The service's ID of the event or alarm.
+      type: str
+      returned: always
+      sample: 6a4b2c3d-0000-4000-8000-000000000001
+    event_sn:
+      description: The service's serial number.
+      type: raw
+      returned: always
+      sample: 2025
+    metadata:
+      description: The metadata, all values strings.
+      type: dict
+      returned: always
+      sample: {"event_name": "disk almost full", "event_severity": "Critical", "event_type": "alarm",
+               "resource_provider": "ecs", "resource_type": "vm", "resource_id": "ecs-web-01"}
+    annotations:
+      description: The annotations.
+      type: dict
+      returned: always
+      sample: {}
+    starts_at:
+      description: Start, epoch milliseconds.
+      type: int
+      returned: always
+      sample: 1714557600000
+    ends_at:
+      description: End, epoch milliseconds; V(0) while an alarm is active.
+      type: int
+      returned: always
+      sample: 0
+    arrives_at:
+      description: When the service received it, epoch milliseconds.
+      type: int
+      returned: always
+      sample: 1714557600123
+    timeout:
+      description: Milliseconds after which the service clears the alarm by itself.
+      type: int
+      returned: always
+      sample: 259200000
+'''
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.huaweicloud.aom.plugins.module_utils._client import (
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    AOMClient,
+)
+from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMError
+from ansible_collections.huaweicloud.aom.plugins.module_utils._events import (
+    EVENT_TYPES,
+    REQUIRED_METADATA,
+    SEVERITIES,
+    listed_event,
+    metadata_relation,
+    now_ms,
+    parse_time_or_ago,
+    time_range,
+)
+from ansible_collections.huaweicloud.aom.plugins.module_utils._options import (
+    connection_argument_spec,
+    resolve_connection,
+)
+
+# The list API's ``type`` query for each value of the ``type`` option.
+LIST_TYPES = {'active': 'active_alert', 'history': 'history_alert', 'all': None}
+# Filters whose values are a closed set: a typo would silently match nothing.
+ALLOWED_FILTER_VALUES = {'event_severity': SEVERITIES, 'event_type': EVENT_TYPES}
+
+
+class FilterError(ValueError):
+    """An option is not a usable filter."""
+
+
+def argument_spec():
+    spec = connection_argument_spec()
+    spec.update(
+        type=dict(type='str', default='active', choices=list(LIST_TYPES)),
+        # raw, not list: a list option would split a plain string on commas.
+        **dict((key, dict(type='raw')) for key in REQUIRED_METADATA)
+    )
+    spec.update(
+        metadata=dict(type='dict'),
+        search=dict(type='str'),
+        since=dict(type='raw', default='3d'),
+        until=dict(type='raw', default='now'),
+        limit=dict(type='int'),
+        sort=dict(type='str', default='desc', choices=['asc', 'desc']),
+    )
+    return spec
+
+
+def filter_values(value, name):
+    """A filter option (a string or a list of strings; integers converted) as a list of strings."""
+    values = value if isinstance(value, list) else [value]
+    if not values or any(isinstance(v, bool) or not isinstance(v, (str, int)) or v == '' for v in values):
+        raise FilterError('%s: expected a non-empty string or a list of them' % name)
+    values = [str(v) for v in values]
+    allowed = ALLOWED_FILTER_VALUES.get(name.rsplit('.', 1)[-1])
+    for candidate in values:
+        if allowed and candidate not in allowed:
+            raise FilterError('%s: %r is not allowed; expected one of %s' % (name, candidate, ', '.join(allowed)))
+    return values
+
+
+def metadata_filters(params):
+    """``{metadata key: [values]}`` from the per-key options and the ``metadata`` dict."""
+    filters = {}
+    for key, value in (params.get('metadata') or {}).items():
+        filters[key] = filter_values(value, 'metadata.%s' % key)
+    for key in REQUIRED_METADATA:
+        if params.get(key) is not None:
+            if key in filters:
+                raise FilterError('%s is given both as an option and in metadata; give it once' % key)
+            filters[key] = filter_values(params[key], key)
+    return filters
+
+
+def query(params, now):
+    """The keyword arguments of ``AOMClient.list_events`` for the module's options."""
+    since = parse_time_or_ago(params['since'], 'since', now)
+    until = parse_time_or_ago(params['until'], 'until', now)
+    if since > until:
+        raise FilterError('since (%d) is after until (%d)' % (since, until))
+    if params['limit'] is not None and params['limit'] < 1:
+        raise FilterError('limit: expected a positive number')
+    return dict(
+        event_type=LIST_TYPES[params['type']],
+        time_range=time_range(since, until),
+        metadata_relation=metadata_relation(metadata_filters(params)) or None,
+        search=params['search'] or None,
+        sort={'order_by': ['starts_at'], 'order': params['sort']},
+        limit=params['limit'],
+    )
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    if not HAS_REQUESTS:
+        module.fail_json(msg=missing_required_lib('requests'), exception=str(REQUESTS_IMPORT_ERROR))
+
+    try:
+        list_query = query(module.params, now_ms())
+    except (FilterError, AOMError) as err:  # AOMValidationError from the time parsers
+        module.fail_json(msg=str(err))
+
+    try:
+        client = AOMClient(resolve_connection(module.params.get))
+        found = client.list_events(**list_query)
+    except AOMError as err:
+        module.fail_json(msg=str(err), **err.to_dict())
+
+    module.exit_json(changed=False, events=[listed_event(raw) for raw in found])
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,287 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the huaweicloud.aom collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMValidationError
+from ansible_collections.huaweicloud.aom.plugins.module_utils._events import (
+    DEFAULT_TIMEOUT_MS,
+    MAX_TIMEOUT_MS,
+    build_events,
+    dedup_key,
+    event_schema,
+    identity,
+    identity_label,
+    is_duration,
+    listed_event,
+    metadata_relation,
+    parse_duration,
+    parse_time,
+    parse_time_or_ago,
+    time_range,
+)
+
+NOW = 1700000000000
+BASE = dict(event_name='cpu high', resource_provider='ecs', resource_type='vm', resource_id='ecs123')
+
+
+def one(**overrides):
+    return build_events(dict(BASE, **overrides), now=NOW)[0]
+
+
+def batch(*items, state='reported'):
+    return build_events({'events': list(items)}, state, now=NOW)
+
+
+def error_of(params, state='reported'):
+    with pytest.raises(AOMValidationError) as info:
+        build_events(params, state, now=NOW)
+    return info.value
+
+
+# ---------------------------------------------------------------------------------------------
+# normalisation
+
+
+def test_top_level_event_gets_defaults():
+    assert one() == {
+        'metadata': {'event_name': 'cpu high', 'event_severity': 'Major', 'event_type': 'alarm',
+                     'resource_provider': 'ecs', 'resource_type': 'vm', 'resource_id': 'ecs123'},
+        'annotations': {},
+        'starts_at': NOW,
+        'ends_at': 0,
+        'timeout': DEFAULT_TIMEOUT_MS,
+    }
+
+
+def test_cleared_defaults_ends_at_to_now():
+    assert build_events(BASE, 'cleared', now=NOW)[0]['ends_at'] == NOW
+
+
+def test_integer_metadata_values_become_strings():
+    event = one(resource_id=123, metadata={'port': 8080})
+    assert event['metadata']['resource_id'] == '123'
+    assert event['metadata']['port'] == '8080'
+
+
+def test_required_keys_may_be_given_inside_metadata():
+    params = {'metadata': dict(BASE, event_severity='Critical')}
+    assert build_events(params, now=NOW)[0]['metadata']['event_severity'] == 'Critical'
+
+
+def test_same_key_in_metadata_and_option_must_agree():
+    assert one(metadata={'resource_id': 'ecs123'})['metadata']['resource_id'] == 'ecs123'
+    err = error_of(dict(BASE, metadata={'resource_id': 'other'}))
+    assert err.path == 'metadata.resource_id'
+
+
+def test_times_and_timeout_are_parsed():
+    event = one(starts_at='2024-01-01T00:00:00Z', ends_at='1704067260000', timeout='90m')
+    assert event['starts_at'] == 1704067200000
+    assert event['ends_at'] == 1704067260000
+    assert event['timeout'] == 90 * 60000
+
+
+def test_batch_items_are_normalised_in_order():
+    events = batch(BASE, dict(BASE, resource_id='ecs456', event_severity='Minor', annotations={'why': 'load'}))
+    assert [e['metadata']['resource_id'] for e in events] == ['ecs123', 'ecs456']
+    assert events[1]['annotations'] == {'why': 'load'}
+    assert events[1]['metadata']['event_severity'] == 'Minor'
+
+
+def test_tab_and_newline_are_allowed():
+    assert one(annotations={'text': 'a\tb\nc'})['annotations'] == {'text': 'a\tb\nc'}
+
+
+def test_thirty_metadata_keys_counting_the_six_are_allowed():
+    extra = dict(('k%02d' % i, 'v') for i in range(24))
+    assert len(one(metadata=extra)['metadata']) == 30
+
+
+def test_events_may_repeat_an_identity_at_different_times():
+    events = batch(dict(BASE, event_type='event', starts_at=NOW), dict(BASE, event_type='event', starts_at=NOW + 1))
+    assert len(events) == 2
+
+
+# ---------------------------------------------------------------------------------------------
+# invalid input: exact paths and messages
+
+
+def test_wrong_severity_case_names_path_and_allowed_values():
+    items = [dict(BASE, resource_id='r%d' % i) for i in range(3)] + [dict(BASE, event_severity='major')]
+    err = error_of({'events': items})
+    assert err.path == 'events[3].metadata.event_severity'
+    assert str(err) == ("events[3].metadata.event_severity: 'major' is not allowed; "
+                        "expected one of Critical, Major, Minor, Info")
+
+
+@pytest.mark.parametrize('overrides, path, fragment', [
+    (dict(event_type='Alarm'), 'metadata.event_type', "'Alarm' is not allowed; expected one of event, alarm"),
+    (dict(resource_id=None), 'metadata.resource_id', 'is required'),
+    (dict(event_name=''), 'metadata.event_name', 'is empty'),
+    (dict(resource_id='x' * 2049), 'metadata.resource_id', 'at most 2048'),
+    (dict(resource_id={'a': 1}), 'metadata.resource_id', 'a mapping is not allowed; expected a string'),
+    (dict(resource_id=['a']), 'metadata.resource_id', 'a list is not allowed'),
+    (dict(resource_id=True), 'metadata.resource_id', 'True (bool) is not allowed'),
+    (dict(resource_id=1.5), 'metadata.resource_id', '1.5 (float) is not allowed'),
+    (dict(metadata={'zone': None}), 'metadata.zone', 'None (null) is not allowed'),
+    (dict(metadata={'zone': 'a\x00b'}), 'metadata.zone', 'control character'),
+    (dict(metadata={'zone': 'a\rb'}), 'metadata.zone', 'control character'),
+    (dict(metadata={'zone': 'a\udcffb'}), 'metadata.zone', 'not valid UTF-8'),
+    (dict(metadata={'zone': b'\xff'}), 'metadata.zone', 'not valid UTF-8'),
+    (dict(metadata={'': 'x'}), 'metadata', "key '' is not allowed"),
+    (dict(metadata={1: 'x'}), 'metadata', 'key 1 is not allowed'),
+    (dict(metadata=dict(('k%02d' % i, 'v') for i in range(25))), 'metadata', 'has 31 keys; metadata allows at most 30'),
+    (dict(metadata='zone=a'), 'metadata', 'str is not allowed; expected a mapping'),
+    (dict(annotations=dict(('k%02d' % i, 'v') for i in range(31))), 'annotations', 'at most 30'),
+    (dict(annotations={'a': {'b': 'c'}}), 'annotations.a', 'a mapping is not allowed'),
+    (dict(annotations={'a': 'x' * 2049}), 'annotations.a', 'at most 2048'),
+    (dict(annotations='text'), 'annotations', 'expected a mapping'),
+    (dict(starts_at='yesterday'), 'starts_at', 'is not a time'),
+    (dict(starts_at=1700000000), 'starts_at', 'looks like epoch seconds'),
+    (dict(starts_at=-5), 'starts_at', 'is negative'),
+    (dict(ends_at=True), 'ends_at', 'is not a time'),
+    (dict(timeout='16d'), 'timeout', "'16d' (1382400000 ms) is not allowed"),
+    (dict(timeout=0), 'timeout', 'more than 0'),
+    (dict(timeout='3 days'), 'timeout', 'is not a duration'),
+])
+def test_invalid_top_level_event(overrides, path, fragment):
+    err = error_of(dict(BASE, **overrides))
+    assert err.path == path
+    assert str(err).startswith(path + ': ')
+    assert fragment in str(err)
+
+
+@pytest.mark.parametrize('item, path, fragment', [
+    (dict(BASE, severity='Major'), 'events[1].severity', 'is not a field of an event; allowed: event_name'),
+    ('cpu high', 'events[1]', 'str is not allowed; expected a mapping'),
+    (dict(BASE, resource_type=None), 'events[1].metadata.resource_type', 'is required'),
+    (dict(BASE, resource_id='r2', timeout='2w 2d'), 'events[1].timeout', 'is not allowed'),
+    (dict(BASE, resource_id='r2', metadata={'k': []}), 'events[1].metadata.k', 'a list is not allowed'),
+])
+def test_invalid_batch_item(item, path, fragment):
+    err = error_of({'events': [dict(BASE, resource_id='r1'), item]})
+    assert err.path == path
+    assert fragment in str(err)
+
+
+def test_empty_events_list_is_refused():
+    assert error_of({'events': []}).path == 'events'
+
+
+def test_duplicate_identity_in_batch_is_refused():
+    err = error_of({'events': [BASE, dict(BASE, resource_id='other'), dict(BASE, event_severity='Critical')]})
+    assert err.path == 'events[2]'
+    assert str(err) == "events[2]: is a duplicate of events[0] (same identity: alarm 'cpu high' on ecs/vm/ecs123)"
+
+
+def test_duplicate_point_event_at_the_same_time_is_refused():
+    item = dict(BASE, event_type='event', starts_at=NOW)
+    assert error_of({'events': [item, item]}).path == 'events[1]'
+
+
+def test_events_cannot_be_cleared():
+    err = error_of({'events': [BASE, dict(BASE, resource_id='x', event_type='event')]}, state='cleared')
+    assert err.path == 'events[1].metadata.event_type'
+    assert "'event' cannot be cleared" in str(err)
+
+
+def test_event_schema_refuses_unknown_fields_and_big_timeouts():
+    schema = event_schema()
+    good = one()
+    assert schema(dict(good, id='abc')) == dict(good, id='abc')
+    with pytest.raises(Exception):
+        schema(dict(good, colour='red'))
+    with pytest.raises(Exception):
+        schema(dict(good, timeout=MAX_TIMEOUT_MS + 1))
+
+
+# ---------------------------------------------------------------------------------------------
+# time and duration parsing
+
+
+@pytest.mark.parametrize('value, expected', [
+    (1700000000123, 1700000000123),
+    ('1700000000123', 1700000000123),
+    (1700000000123.0, 1700000000123),
+    (0, 0),
+    ('now', NOW),
+    (' NOW ', NOW),
+    ('2024-01-01T00:00:00Z', 1704067200000),
+    ('2024-01-01T00:00:00', 1704067200000),
+    ('2024-01-01T08:00:00+08:00', 1704067200000),
+    ('2024-01-01T00:00:00.250Z', 1704067200250),
+    ('2024-01-01', 1704067200000),
+])
+def test_parse_time(value, expected):
+    assert parse_time(value, 'starts_at', now=NOW) == expected
+
+
+@pytest.mark.parametrize('value', [None, True, 'soon', '2024-13-01', [1], 1.5, -1, 12345])
+def test_parse_time_refuses(value):
+    with pytest.raises(AOMValidationError) as info:
+        parse_time(value, 'events[0].starts_at', now=NOW)
+    assert info.value.path == 'events[0].starts_at'
+
+
+@pytest.mark.parametrize('value, expected', [
+    (60000, 60000), ('60000', 60000), ('45s', 45000), ('90m', 5400000), ('2h', 7200000),
+    ('3d', 259200000), ('1w', 604800000), ('1h30m', 5400000), ('1h 30m', 5400000), ('250ms', 250),
+    ('15D', 1296000000),
+])
+def test_parse_duration(value, expected):
+    assert parse_duration(value, 'timeout') == expected
+
+
+@pytest.mark.parametrize('value', [None, False, '', 'm', '3 days', '3d-', '-5m', -1, [], '1.5h'])
+def test_parse_duration_refuses(value):
+    with pytest.raises(AOMValidationError) as info:
+        parse_duration(value, 'timeout')
+    assert info.value.path == 'timeout'
+
+
+def test_parse_time_or_ago():
+    assert parse_time_or_ago('3d', 'since', now=NOW) == NOW - 259200000
+    assert parse_time_or_ago('now', 'until', now=NOW) == NOW
+    assert parse_time_or_ago(1600000000000, 'since', now=NOW) == 1600000000000
+    assert is_duration('90m') and not is_duration('1600000000000') and not is_duration('now')
+
+
+def test_time_range_rounds_minutes_up():
+    assert time_range(0, 60000) == '0.60000.1'
+    assert time_range(0, 60001) == '0.60001.2'
+    assert time_range(5, 5) == '5.5.1'
+
+
+# ---------------------------------------------------------------------------------------------
+# identity and list shapes
+
+
+def test_identity_ignores_severity_only():
+    assert identity(one()) == identity(one(event_severity='Critical'))
+    assert identity(one()) != identity(one(metadata={'zone': 'a'}))
+    assert ('event_severity', 'Major') not in identity(one())
+
+
+def test_dedup_key_adds_start_for_point_events():
+    assert dedup_key(one()) == identity(one())
+    assert dedup_key(one(event_type='event'))[-1] == ('starts_at', NOW)
+
+
+def test_identity_label_is_readable():
+    assert identity_label(one(metadata={'zone': 'az1'})) == "alarm 'cpu high' on ecs/vm/ecs123 [zone=az1]"
+
+
+def test_listed_event_normalises_service_items():
+    raw = {'id': 'x', 'event_sn': 7, 'metadata': {'resource_id': 5}, 'starts_at': NOW, 'timeout': 1}
+    assert listed_event(raw) == {'id': 'x', 'event_sn': 7, 'metadata': {'resource_id': '5'}, 'annotations': {},
+                                 'starts_at': NOW, 'ends_at': 0, 'arrives_at': None, 'timeout': 1}
+    assert listed_event(listed_event(raw)) == listed_event(raw)
+
+
+def test_metadata_relation_skips_empty_filters():
+    assert metadata_relation({'resource_id': ['a', 'b'], 'event_name': []}) == [
+        {'key': 'resource_id', 'value': ['a', 'b'], 'relation': 'AND'}]

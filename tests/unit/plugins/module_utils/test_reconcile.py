@@ -1,0 +1,166 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the huaweicloud.aom collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+from ansible_collections.huaweicloud.aom.plugins.module_utils._events import build_events
+from ansible_collections.huaweicloud.aom.plugins.module_utils._reconcile import (
+    ACTIVE_LOOKUP_TIME_RANGE,
+    active_lookup,
+    counts,
+    history_lookup,
+    plan,
+)
+
+NOW = 1700000000000
+EARLIER = NOW - 3600000
+BASE = dict(event_name='cpu high', resource_provider='ecs', resource_type='vm', resource_id='ecs123')
+
+
+def desired(*items, state='reported'):
+    return build_events({'events': list(items)}, state, now=NOW)
+
+
+def service_item(item, **fields):
+    """An item as the list API returns it, for the event described by ``item``."""
+    event = desired(item)[0]
+    raw = dict(id='id-' + event['metadata']['resource_id'], event_sn=1, arrives_at=event['starts_at'],
+               metadata=event['metadata'], annotations=event['annotations'], starts_at=EARLIER,
+               ends_at=0, timeout=event['timeout'])
+    raw.update(fields)
+    return raw
+
+
+def test_new_alarm_is_reported():
+    [action] = plan(desired(BASE), [], 'reported')
+    assert action.result == 'reported' and action.sends
+    assert action.before is None
+    assert action.event == action.after == action.desired
+    assert 'id' not in action.event
+
+
+def test_same_alarm_is_unchanged():
+    active = [service_item(BASE)]
+    [action] = plan(desired(BASE), active, 'reported')
+    assert action.result == 'unchanged' and not action.sends
+    assert action.event is None
+    assert action.record['id'] == 'id-ecs123'
+    assert action.record['starts_at'] == EARLIER
+
+
+def test_new_starts_at_does_not_make_an_active_alarm_new():
+    [action] = plan(desired(dict(BASE, starts_at=NOW + 5)), [service_item(BASE)], 'reported')
+    assert action.result == 'unchanged'
+
+
+def test_severity_change_updates_keeping_id_and_start():
+    [action] = plan(desired(dict(BASE, event_severity='Critical')), [service_item(BASE)], 'reported')
+    assert action.result == 'updated'
+    assert action.event['metadata']['event_severity'] == 'Critical'
+    assert action.event['starts_at'] == EARLIER
+    assert 'id' not in action.event  # never sent when reporting
+    assert action.after['id'] == 'id-ecs123'
+    assert action.before['metadata']['event_severity'] == 'Major'
+
+
+def test_annotation_change_updates():
+    [action] = plan(desired(dict(BASE, annotations={'cause': 'load'})), [service_item(BASE)], 'reported')
+    assert action.result == 'updated'
+
+
+def test_other_identity_does_not_match():
+    active = [service_item(dict(BASE, metadata={'zone': 'az1'})), service_item(dict(BASE, resource_id='other'))]
+    assert plan(desired(BASE), active, 'reported')[0].result == 'reported'
+
+
+def test_ended_or_non_alarm_items_are_not_active_matches():
+    active = [service_item(BASE, ends_at=NOW), service_item(dict(BASE, event_type='event'))]
+    assert plan(desired(BASE), active, 'reported')[0].result == 'reported'
+
+
+def test_clear_sends_the_found_id_and_metadata():
+    active = [service_item(dict(BASE, event_severity='Critical'), annotations={'a': 'b'})]
+    [action] = plan(desired(BASE, state='cleared'), active, 'cleared')
+    assert action.result == 'cleared' and action.sends
+    assert action.event == {'id': 'id-ecs123', 'metadata': active[0]['metadata'], 'annotations': {'a': 'b'},
+                            'starts_at': EARLIER, 'ends_at': NOW, 'timeout': active[0]['timeout']}
+    assert action.before['id'] == 'id-ecs123' and action.after is None
+    assert action.record['ends_at'] == NOW
+
+
+def test_clear_without_active_alarm_is_absent():
+    [action] = plan(desired(BASE, state='cleared'), [service_item(dict(BASE, resource_id='x'))], 'cleared')
+    assert action.result == 'absent' and not action.sends
+    assert action.event is None and action.before is None and action.after is None
+    assert action.record['metadata']['resource_id'] == 'ecs123'
+
+
+def test_point_event_already_recorded_is_unchanged():
+    item = dict(BASE, event_type='event', starts_at=EARLIER)
+    history = [service_item(item, starts_at=EARLIER, ends_at=EARLIER)]
+    [action] = plan(desired(item), [], 'reported', history=history)
+    assert action.result == 'unchanged'
+    assert action.record['id'] == 'id-ecs123'
+
+
+def test_point_event_at_another_time_is_reported():
+    item = dict(BASE, event_type='event', starts_at=NOW)
+    history = [service_item(dict(item, starts_at=EARLIER), starts_at=EARLIER)]
+    assert plan(desired(item), [], 'reported', history=history)[0].result == 'reported'
+
+
+def test_batch_mixes_results_in_order():
+    items = [
+        BASE,                                                  # unchanged
+        dict(BASE, resource_id='r2', event_severity='Minor'),  # updated
+        dict(BASE, resource_id='r3'),                          # reported
+        dict(BASE, resource_id='r4', event_type='event'),      # reported (event)
+    ]
+    active = [service_item(BASE), service_item(dict(BASE, resource_id='r2'))]
+    actions = plan(desired(*items), active, 'reported', history=[])
+    assert [a.result for a in actions] == ['unchanged', 'updated', 'reported', 'reported']
+    assert counts(actions) == {'unchanged': 1, 'updated': 1, 'reported': 2}
+
+
+def test_batch_clear():
+    items = [BASE, dict(BASE, resource_id='r2'), dict(BASE, resource_id='r3')]
+    active = [service_item(BASE), service_item(dict(BASE, resource_id='r3'))]
+    actions = plan(desired(*items, state='cleared'), active, 'cleared')
+    assert [a.result for a in actions] == ['cleared', 'absent', 'cleared']
+    assert [a.event['id'] for a in actions if a.sends] == ['id-ecs123', 'id-r3']
+
+
+def test_newest_of_two_active_alarms_with_one_identity_wins():
+    active = [service_item(BASE, id='new', starts_at=NOW), service_item(BASE, id='old', starts_at=EARLIER)]
+    assert plan(desired(BASE, state='cleared'), active, 'cleared')[0].event['id'] == 'new'
+
+
+def test_active_lookup_is_one_query_with_value_lists():
+    items = [BASE, dict(BASE, resource_id='r2', event_name='disk'), dict(BASE, resource_id='r3', event_type='event')]
+    query = active_lookup(desired(*items))
+    assert query['event_type'] == 'active_alert'
+    assert query['time_range'] == ACTIVE_LOOKUP_TIME_RANGE
+    relation = dict((r['key'], r['value']) for r in query['metadata_relation'])
+    assert relation == {'event_name': ['cpu high', 'disk'], 'event_type': ['alarm'],
+                        'resource_provider': ['ecs'], 'resource_type': ['vm'], 'resource_id': ['ecs123', 'r2']}
+    assert all(r['relation'] == 'AND' for r in query['metadata_relation'])
+
+
+def test_active_lookup_covers_the_longest_timeout():
+    minutes = int(ACTIVE_LOOKUP_TIME_RANGE.split('.')[-1])
+    assert minutes * 60000 >= 1296000000
+
+
+def test_no_lookup_needed():
+    assert active_lookup(desired(dict(BASE, event_type='event'))) is None
+    assert history_lookup(desired(BASE)) is None
+
+
+def test_history_lookup_covers_every_start():
+    items = [dict(BASE, event_type='event', starts_at=EARLIER), dict(BASE, event_type='event', starts_at=NOW)]
+    query = history_lookup(desired(*items))
+    start, end, _minutes = (int(part) for part in query['time_range'].split('.'))
+    assert start <= EARLIER and end >= NOW
+    assert 'event_type' not in query
+    assert {'key': 'event_type', 'value': ['event'], 'relation': 'AND'} in query['metadata_relation']

@@ -1,0 +1,247 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the huaweicloud.aom collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import pytest
+
+from ansible.module_utils import basic
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMError
+from ansible_collections.huaweicloud.aom.plugins.modules import aom_event
+
+CONNECTION = dict(endpoint='https://aom.example.com', project_id='0123456789abcdef0123456789abcdef',
+                  access_key='AKEXAMPLE', secret_key='SKEXAMPLE-never-shown')
+ALARM = dict(event_name='cpu high', resource_provider='ecs', resource_type='vm', resource_id='ecs123')
+
+
+class ModuleExit(Exception):
+    def __init__(self, result, failed):
+        super().__init__(result)
+        self.result = result
+        self.failed = failed
+
+
+class FakeClient:
+    """Stands in for AOMClient: answers lookups from lists, records every call."""
+
+    instances = []
+    active = []
+    history = []
+    error = None
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.lookups = []
+        self.pushes = []
+        FakeClient.instances.append(self)
+
+    def list_events(self, **query):
+        if FakeClient.error:
+            raise FakeClient.error
+        self.lookups.append(query)
+        return list(FakeClient.active if query.get('event_type') == 'active_alert' else FakeClient.history)
+
+    def push(self, events, clear=False):
+        self.pushes.append((list(events), clear))
+        return -(-len(events) // 100)
+
+
+@pytest.fixture(autouse=True)
+def fake_client(monkeypatch):
+    FakeClient.instances, FakeClient.active, FakeClient.history, FakeClient.error = [], [], [], None
+    monkeypatch.setattr(aom_event, 'AOMClient', FakeClient)
+
+    def exit_json(self, **result):
+        raise ModuleExit(result, failed=False)
+
+    def fail_json(self, **result):
+        raise ModuleExit(result, failed=True)
+
+    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
+    return FakeClient
+
+
+def run(args, check_mode=False, diff=False):
+    args = dict(CONNECTION, **args)
+    if check_mode:
+        args['_ansible_check_mode'] = True
+    if diff:
+        args['_ansible_diff'] = True
+    with patch_module_args(args):
+        with pytest.raises(ModuleExit) as info:
+            aom_event.main()
+    return info.value
+
+
+def client():
+    [only] = FakeClient.instances
+    return only
+
+
+def active_alarm(resource_id='ecs123', severity='Major', annotations=None, alarm_id=None):
+    return {'id': alarm_id or 'id-' + resource_id, 'event_sn': 1, 'arrives_at': 1600000000000,
+            'starts_at': 1600000000000, 'ends_at': 0, 'timeout': 259200000,
+            'metadata': dict(ALARM, resource_id=resource_id, event_severity=severity, event_type='alarm'),
+            'annotations': annotations or {}}
+
+
+def test_reports_a_new_alarm_with_one_lookup_and_one_push():
+    outcome = run(ALARM)
+    assert not outcome.failed
+    assert outcome.result['changed'] is True
+    assert outcome.result['counts'] == {'reported': 1}
+    [event] = outcome.result['events']
+    assert event['result'] == 'reported' and 'id' not in event
+    assert event['timeout'] == 259200000 and event['ends_at'] == 0
+    fake = client()
+    assert len(fake.lookups) == 1 and fake.lookups[0]['event_type'] == 'active_alert'
+    [(sent, clear)] = fake.pushes
+    assert clear is False and sent[0]['metadata']['event_severity'] == 'Major' and 'id' not in sent[0]
+
+
+def test_second_run_is_unchanged_and_sends_nothing():
+    FakeClient.active = [active_alarm()]
+    outcome = run(ALARM)
+    assert outcome.result['changed'] is False
+    assert outcome.result['events'][0]['result'] == 'unchanged'
+    assert outcome.result['events'][0]['id'] == 'id-ecs123'
+    assert client().pushes == []
+
+
+def test_severity_change_updates():
+    FakeClient.active = [active_alarm()]
+    outcome = run(dict(ALARM, event_severity='Critical'))
+    assert outcome.result['changed'] is True
+    assert outcome.result['events'][0]['result'] == 'updated'
+    assert outcome.result['events'][0]['id'] == 'id-ecs123'
+    [(sent, clear)] = client().pushes
+    assert not clear and sent[0]['metadata']['event_severity'] == 'Critical'
+
+
+def test_clear_sends_id_with_clear_action():
+    FakeClient.active = [active_alarm(severity='Critical')]
+    outcome = run(dict(ALARM, state='cleared'))
+    assert outcome.result['changed'] is True
+    assert outcome.result['counts'] == {'cleared': 1}
+    [(sent, clear)] = client().pushes
+    assert clear is True
+    assert sent[0]['id'] == 'id-ecs123' and sent[0]['metadata']['event_severity'] == 'Critical'
+    assert sent[0]['ends_at'] > 0
+
+
+def test_clear_of_nothing_is_absent_and_unchanged():
+    outcome = run(dict(ALARM, state='cleared'))
+    assert outcome.result['changed'] is False
+    assert outcome.result['events'][0]['result'] == 'absent'
+    assert client().pushes == []
+
+
+def test_check_mode_looks_up_but_never_writes():
+    FakeClient.active = [active_alarm('r1')]
+    items = [dict(ALARM, resource_id='r%d' % i) for i in range(3)]
+    outcome = run({'events': items, 'state': 'cleared'}, check_mode=True)
+    assert outcome.result['changed'] is True
+    assert outcome.result['counts'] == {'cleared': 1, 'absent': 2}
+    assert len(client().lookups) == 1 and client().pushes == []
+
+    FakeClient.instances = []
+    outcome = run(ALARM, check_mode=True)
+    assert outcome.result['changed'] is True and client().pushes == []
+
+
+def test_batch_of_250_takes_one_lookup_and_one_push_call():
+    items = [dict(ALARM, resource_id='r%03d' % i) for i in range(250)]
+    FakeClient.active = [active_alarm('r000'), active_alarm('r001', severity='Minor')]
+    outcome = run({'events': items})
+    assert outcome.result['counts'] == {'unchanged': 1, 'updated': 1, 'reported': 248}
+    fake = client()
+    assert len(fake.lookups) == 1
+    values = dict((r['key'], r['value']) for r in fake.lookups[0]['metadata_relation'])
+    assert len(values['resource_id']) == 250
+    [(sent, clear)] = fake.pushes
+    assert len(sent) == 249 and not clear
+
+
+def test_point_events_are_looked_up_in_history():
+    event = dict(ALARM, event_type='event', starts_at=1700000000000)
+    FakeClient.history = [dict(active_alarm(), starts_at=1700000000000, ends_at=1700000000000,
+                               metadata=dict(ALARM, event_type='event', event_severity='Major'))]
+    outcome = run(event)
+    assert outcome.result['changed'] is False
+    fake = client()
+    assert len(fake.lookups) == 1 and 'event_type' not in fake.lookups[0]
+    assert fake.pushes == []
+
+
+def test_mixed_batch_takes_at_most_two_lookups():
+    items = [ALARM, dict(ALARM, event_type='event', starts_at=1700000000000)]
+    outcome = run({'events': items})
+    assert outcome.result['counts'] == {'reported': 2}
+    assert len(client().lookups) == 2 and len(client().pushes) == 1
+
+
+def test_diff_shows_alarms_before_and_after():
+    FakeClient.active = [active_alarm()]
+    outcome = run(dict(ALARM, event_severity='Critical'), diff=True)
+    key = "alarm 'cpu high' on ecs/vm/ecs123"
+    diff = outcome.result['diff']
+    assert diff['before'][key]['metadata']['event_severity'] == 'Major'
+    assert diff['after'][key]['metadata']['event_severity'] == 'Critical'
+    assert diff['after'][key]['id'] == 'id-ecs123'
+
+
+def test_diff_of_a_clear_has_nothing_after():
+    FakeClient.active = [active_alarm()]
+    diff = run(dict(ALARM, state='cleared'), diff=True).result['diff']
+    assert list(diff['before']) == ["alarm 'cpu high' on ecs/vm/ecs123"] and diff['after'] == {}
+
+
+def test_invalid_event_fails_with_path_and_sends_nothing():
+    items = [ALARM, dict(ALARM, resource_id='r2', event_severity='major')]
+    outcome = run({'events': items})
+    assert outcome.failed
+    assert outcome.result['msg'] == ("events[1].metadata.event_severity: 'major' is not allowed; "
+                                     "expected one of Critical, Major, Minor, Info")
+    assert outcome.result['path'] == 'events[1].metadata.event_severity'
+    assert FakeClient.instances == []
+
+
+def test_top_level_mapping_value_is_refused():
+    outcome = run(dict(ALARM, resource_id={'a': 1}))
+    assert outcome.failed and outcome.result['path'] == 'metadata.resource_id'
+
+
+def test_events_and_top_level_keys_are_mutually_exclusive():
+    outcome = run({'events': [ALARM], 'event_name': 'x'})
+    assert outcome.failed and 'mutually exclusive' in outcome.result['msg']
+
+
+def test_client_error_is_reported_without_secrets():
+    FakeClient.error = AOMError('AOM list failed: HTTP 403 AOM.30001005: no permission', status=403,
+                                error_code='AOM.30001005', request_id='req-1')
+    outcome = run(ALARM)
+    assert outcome.failed
+    assert outcome.result['status'] == 403 and outcome.result['error_code'] == 'AOM.30001005'
+    assert outcome.result['request_id'] == 'req-1'
+    assert 'SKEXAMPLE' not in repr(outcome.result)
+
+
+def test_missing_connection_fails_before_any_request(monkeypatch):
+    for name in ('HW_AOM_ENDPOINT', 'HW_REGION_NAME'):
+        monkeypatch.delenv(name, raising=False)
+    with patch_module_args(dict(ALARM)):
+        with pytest.raises(ModuleExit) as info:
+            aom_event.main()
+    assert info.value.failed and 'endpoint' in info.value.result['msg']
+    assert FakeClient.instances == []
+
+
+def test_returned_fields():
+    outcome = run(dict(ALARM, annotations={'cause': 'load'}, timeout='1d', starts_at=1700000000000))
+    [event] = outcome.result['events']
+    assert set(event) == {'metadata', 'annotations', 'starts_at', 'ends_at', 'timeout', 'result'}
+    assert event['timeout'] == 86400000 and event['starts_at'] == 1700000000000

@@ -1,0 +1,134 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the huaweicloud.aom collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import pytest
+
+from ansible.module_utils import basic
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMError
+from ansible_collections.huaweicloud.aom.plugins.modules import aom_event_info
+
+CONNECTION = dict(endpoint='https://aom.example.com', project_id='0123456789abcdef0123456789abcdef',
+                  access_key='AKEXAMPLE', secret_key='SKEXAMPLE-never-shown')
+NOW = 1700000000000
+RAW = {'id': 'a1', 'event_sn': 3, 'starts_at': NOW - 1000, 'ends_at': 0, 'arrives_at': NOW - 900,
+       'timeout': 259200000, 'enterprise_project_id': '0', 'policy': {},
+       'metadata': {'event_name': 'cpu high', 'event_severity': 'Major', 'event_type': 'alarm',
+                    'resource_provider': 'ecs', 'resource_type': 'vm', 'resource_id': 'ecs123'},
+       'annotations': {'cause': 'load'}}
+
+
+class ModuleExit(Exception):
+    def __init__(self, result, failed):
+        super().__init__(result)
+        self.result = result
+        self.failed = failed
+
+
+class FakeClient:
+    queries = []
+    answer = []
+    error = None
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def list_events(self, **query):
+        if FakeClient.error:
+            raise FakeClient.error
+        FakeClient.queries.append(query)
+        return list(FakeClient.answer)
+
+    def push(self, events, clear=False):
+        raise AssertionError('an info module never writes')
+
+
+@pytest.fixture(autouse=True)
+def fake_client(monkeypatch):
+    FakeClient.queries, FakeClient.answer, FakeClient.error = [], [RAW], None
+    monkeypatch.setattr(aom_event_info, 'AOMClient', FakeClient)
+    monkeypatch.setattr(aom_event_info, 'now_ms', lambda: NOW)
+
+    def exit_json(self, **result):
+        raise ModuleExit(result, failed=False)
+
+    def fail_json(self, **result):
+        raise ModuleExit(result, failed=True)
+
+    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
+
+
+def run(args, check_mode=False):
+    args = dict(CONNECTION, **args)
+    if check_mode:
+        args['_ansible_check_mode'] = True
+    with patch_module_args(args):
+        with pytest.raises(ModuleExit) as info:
+            aom_event_info.main()
+    return info.value
+
+
+def test_defaults_list_active_alarms_of_the_last_three_days():
+    outcome = run({})
+    assert not outcome.failed and outcome.result['changed'] is False
+    [query] = FakeClient.queries
+    assert query == {'event_type': 'active_alert', 'time_range': '%d.%d.4320' % (NOW - 259200000, NOW),
+                     'metadata_relation': None, 'search': None,
+                     'sort': {'order_by': ['starts_at'], 'order': 'desc'}, 'limit': None}
+    assert outcome.result['events'] == [{
+        'id': 'a1', 'event_sn': 3, 'metadata': RAW['metadata'], 'annotations': {'cause': 'load'},
+        'starts_at': NOW - 1000, 'ends_at': 0, 'arrives_at': NOW - 900, 'timeout': 259200000}]
+
+
+def test_filters_become_metadata_relations():
+    run({'type': 'all', 'event_severity': ['Critical', 'Major'], 'resource_id': 'ecs,123',
+         'metadata': {'cluster': ['a', 'b'], 'port': 8080}, 'search': 'cpu', 'limit': 5, 'sort': 'asc'})
+    [query] = FakeClient.queries
+    assert query['event_type'] is None
+    assert query['metadata_relation'] == [
+        {'key': 'cluster', 'value': ['a', 'b'], 'relation': 'AND'},
+        {'key': 'port', 'value': ['8080'], 'relation': 'AND'},
+        {'key': 'event_severity', 'value': ['Critical', 'Major'], 'relation': 'AND'},
+        {'key': 'resource_id', 'value': ['ecs,123'], 'relation': 'AND'},  # a comma is not a separator
+    ]
+    assert query['search'] == 'cpu' and query['limit'] == 5 and query['sort']['order'] == 'asc'
+
+
+def test_time_window_accepts_durations_and_times():
+    run({'type': 'history', 'since': '2023-11-14T00:00:00Z', 'until': '1h'})
+    [query] = FakeClient.queries
+    assert query['event_type'] == 'history_alert'
+    assert query['time_range'].startswith('1699920000000.%d.' % (NOW - 3600000))
+
+
+@pytest.mark.parametrize('args, fragment', [
+    ({'event_severity': 'major'}, "event_severity: 'major' is not allowed; expected one of Critical"),
+    ({'metadata': {'event_type': 'Alarm'}}, "metadata.event_type: 'Alarm' is not allowed"),
+    ({'resource_id': {'a': 1}}, 'resource_id: expected a non-empty string or a list'),
+    ({'resource_id': []}, 'resource_id: expected a non-empty string or a list'),
+    ({'resource_id': 'a', 'metadata': {'resource_id': 'b'}}, 'give it once'),
+    ({'since': 'yesterday'}, "since: 'yesterday' is not a time"),
+    ({'since': 'now', 'until': '1d'}, 'is after until'),
+    ({'limit': 0}, 'limit: expected a positive number'),
+])
+def test_invalid_filters_fail_before_any_request(args, fragment):
+    outcome = run(args)
+    assert outcome.failed and fragment in outcome.result['msg']
+    assert FakeClient.queries == []
+
+
+def test_check_mode_is_supported():
+    outcome = run({}, check_mode=True)
+    assert not outcome.failed and outcome.result['changed'] is False and len(FakeClient.queries) == 1
+
+
+def test_client_error_is_reported():
+    FakeClient.error = AOMError('AOM list failed: HTTP 401', status=401, error_code='APIG.0301', request_id='r')
+    outcome = run({})
+    assert outcome.failed and outcome.result['status'] == 401 and outcome.result['error_code'] == 'APIG.0301'
+    assert 'SKEXAMPLE' not in repr(outcome.result)
