@@ -1,0 +1,459 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the huaweicloud.aom collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+name: aom_alarm
+type: notification
+short_description: Raise a Huawei Cloud AOM alarm for each host a playbook fails on, clear it when it succeeds
+version_added: 1.0.0
+description:
+  - Raises one AOM alarm per (playbook, host) when a task fails on the host (loop items and async tasks
+    included) or the host is unreachable, and clears that alarm at the end of a later run in which the
+    host completes the playbook without failure.
+  - The outcome of each host is decided from the run's final statistics, so a failure with
+    C(ignore_errors) or one that a C(rescue) section handled leaves no alarm.
+  - The alarm names the failed task, its action and path, the play, the error message (at most 1024
+    characters), the run's start time and ID, the controller and the ansible-core version. It never
+    contains the task's arguments; the message of a C(no_log) result is replaced by a fixed text.
+  - Events are sent from a background thread. The run is never failed by this callback, and at its end
+    it waits at most O(flush_timeout) seconds. What could not be delivered is kept in O(spool_dir) and
+    sent first, in order, by the next run.
+  - Runs in check mode (C(--check)) send nothing unless O(send_in_check_mode) is set.
+  - Enable it with C(callbacks_enabled = huaweicloud.aom.aom_alarm) in C(ansible.cfg) or
+    E(ANSIBLE_CALLBACKS_ENABLED). When its connection settings are incomplete, it disables itself with
+    one warning naming what is missing.
+author:
+  - huaweicloud.aom maintainers
+requirements:
+  - requests
+  - voluptuous
+extends_documentation_fragment:
+  - huaweicloud.aom.connection.plugins
+options:
+  event_name:
+    description: The C(event_name) metadata of the alarms.
+    type: str
+    default: ansible_playbook_failed
+    env:
+      - name: AOM_ALARM_EVENT_NAME
+    ini:
+      - section: callback_aom_alarm
+        key: event_name
+  failed_severity:
+    description: Severity of the alarm of a host on which a task failed.
+    type: str
+    default: Major
+    choices: [Critical, Major, Minor, Info]
+    env:
+      - name: AOM_ALARM_FAILED_SEVERITY
+    ini:
+      - section: callback_aom_alarm
+        key: failed_severity
+  unreachable_severity:
+    description: Severity of the alarm of a host that was unreachable.
+    type: str
+    default: Critical
+    choices: [Critical, Major, Minor, Info]
+    env:
+      - name: AOM_ALARM_UNREACHABLE_SEVERITY
+    ini:
+      - section: callback_aom_alarm
+        key: unreachable_severity
+  resource_provider:
+    description: The C(resource_provider) metadata of the alarms.
+    type: str
+    default: ansible
+    env:
+      - name: AOM_ALARM_RESOURCE_PROVIDER
+    ini:
+      - section: callback_aom_alarm
+        key: resource_provider
+  resource_type:
+    description: The C(resource_type) metadata of the alarms; their C(resource_id) is the inventory hostname.
+    type: str
+    default: host
+    env:
+      - name: AOM_ALARM_RESOURCE_TYPE
+    ini:
+      - section: callback_aom_alarm
+        key: resource_type
+  alarm_playbook_id:
+    description:
+      - The C(playbook) metadata of the alarms, which tells the alarms of different playbooks apart.
+      - Defaults to the playbook's file name without its directory (the names of all of them, joined
+        with commas, when one run is given several), so that it does not change between checkouts.
+      - Set it when two different playbooks share a file name.
+    type: str
+    env:
+      - name: AOM_ALARM_ALARM_PLAYBOOK_ID
+    ini:
+      - section: callback_aom_alarm
+        key: alarm_playbook_id
+  alarm_timeout:
+    description:
+      - How long an alarm stays active in AOM without being cleared, after which the service clears it
+        by itself. Milliseconds, or a duration such as V(3d), V(12h). At most 15 days.
+    type: str
+    default: 3d
+    env:
+      - name: AOM_ALARM_ALARM_TIMEOUT
+    ini:
+      - section: callback_aom_alarm
+        key: alarm_timeout
+  clear_on_success:
+    description:
+      - Clear the standing alarm of this playbook of each host that completes the run with no failure
+        and no unreachable.
+    type: bool
+    default: true
+    env:
+      - name: AOM_ALARM_CLEAR_ON_SUCCESS
+    ini:
+      - section: callback_aom_alarm
+        key: clear_on_success
+  send_in_check_mode:
+    description: Also raise and clear alarms in runs in check mode, which otherwise send nothing.
+    type: bool
+    default: false
+    env:
+      - name: AOM_ALARM_SEND_IN_CHECK_MODE
+    ini:
+      - section: callback_aom_alarm
+        key: send_in_check_mode
+  spool_dir:
+    description:
+      - Directory (mode 0700, files 0600) where events that could not be delivered are kept until
+        the next run sends them. It holds events only, never credentials.
+    type: path
+    default: ~/.ansible/aom_alarm_spool
+    env:
+      - name: AOM_ALARM_SPOOL_DIR
+    ini:
+      - section: callback_aom_alarm
+        key: spool_dir
+  flush_timeout:
+    description:
+      - At the end of the run, the most seconds to wait for the delivery of the alarms and clears.
+        What is not delivered by then is spooled. Retries and request timeouts are cut to fit.
+    type: float
+    default: 10
+    env:
+      - name: AOM_ALARM_FLUSH_TIMEOUT
+    ini:
+      - section: callback_aom_alarm
+        key: flush_timeout
+notes:
+  - Alarm identity is the metadata C(event_name), C(event_type), C(resource_provider), C(resource_type),
+    C(resource_id) and C(playbook); reporting the same identity again updates the active alarm.
+  - Two runs may share a spool directory; entries are locked while sent and kept in order.
+seealso:
+  - module: huaweicloud.aom.aom_event
+'''
+
+EXAMPLES = r'''
+# ansible.cfg
+# [defaults]
+# callbacks_enabled = huaweicloud.aom.aom_alarm
+#
+# [callback_aom_alarm]
+# region = cn-north-4
+# project_id = 0123456789abcdef0123456789abcdef
+# flush_timeout = 5
+#
+# Credentials from the environment (AWX: a credential injecting these variables):
+#   HW_ACCESS_KEY=... HW_SECRET_KEY=... ansible-playbook site.yml
+'''
+
+import atexit
+import datetime
+import functools
+import os
+import socket
+import time
+import uuid
+
+from ansible import context
+from ansible.plugins.callback import CallbackBase
+from ansible.release import __version__ as ansible_version
+
+from ansible_collections.huaweicloud.aom.plugins.module_utils._client import HAS_REQUESTS, AOMClient
+from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMError
+from ansible_collections.huaweicloud.aom.plugins.module_utils._events import (
+    HAS_VOLUPTUOUS,
+    MAX_TIMEOUT_MS,
+    identity,
+    now_ms,
+    parse_duration,
+)
+from ansible_collections.huaweicloud.aom.plugins.module_utils._options import SECRET_OPTIONS, resolve_connection
+from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_delivery import CLEAR, REPORT, AlarmDelivery, classify
+from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_events import (
+    AlarmSettings,
+    RunInfo,
+    alarm_event,
+    clear_candidate,
+    same_content,
+)
+from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_state import FailureRecord
+from ansible_collections.huaweicloud.aom.plugins.plugin_utils._failure_details import (
+    failure_from_result,
+    may_be_rescued,
+    result_parts,
+)
+from ansible_collections.huaweicloud.aom.plugins.plugin_utils._sender import BackgroundSender
+from ansible_collections.huaweicloud.aom.plugins.plugin_utils._spool import Spool
+
+NAME = 'huaweicloud.aom.aom_alarm'
+PUSH_BATCH_SIZE = 100  # a full push request: send the pending alarms at once
+BATCH_WINDOW = 5.0  # seconds an alarm may wait for others of the same task before it is sent
+DEADLINE_MARGIN = 0.3  # seconds left to the sender, after the client gives up, to spool
+
+
+def _guarded(hook):
+    """Run ``hook`` only while the callback is active, and never let it fail the playbook."""
+    @functools.wraps(hook)
+    def wrapper(self, *args, **kwargs):
+        if self.disabled or (self._sender is None and hook.__name__ not in _STARTING_HOOKS):
+            return None
+        try:
+            return hook(self, *args, **kwargs)
+        except Exception as exc:
+            self._internal_error(hook.__name__, exc)
+            return None
+    return wrapper
+
+
+_STARTING_HOOKS = ('v2_playbook_on_start',)
+
+
+class CallbackModule(CallbackBase):
+    CALLBACK_VERSION = 2.0
+    CALLBACK_TYPE = 'notification'
+    CALLBACK_NAME = NAME
+    CALLBACK_NEEDS_ENABLED = True
+
+    def __init__(self, display=None):
+        super().__init__(display=display)
+        self._conn = None
+        self._secrets = ()
+        self._sender = None
+        self._started = False
+        self._settings = None
+        self._run = None
+        self._client = None
+        self._delivery = None
+        self._failures = FailureRecord()
+        self._undecided_hosts = set()  # hosts seen in a check-mode play: neither raised nor cleared
+        self._submitted = {}  # identity -> the alarm event last handed to the sender
+        self._pending = []  # alarms waiting for the other failures of their task
+        self._pending_since = 0.0
+        self._play_name = ''
+        self._play_in_check_mode = False
+        self._closed = False
+        self._reported_internal_error = False
+
+    # -- configuration ---------------------------------------------------------------------
+
+    def set_options(self, task_keys=None, var_options=None, direct=None):
+        super().set_options(task_keys=task_keys, var_options=var_options, direct=direct)
+        try:
+            self._configure()
+        except AOMError as exc:
+            self._disable(str(exc))
+        except Exception as exc:
+            self._disable('invalid configuration (%s: %s)' % (type(exc).__name__, exc))
+
+    def _configure(self):
+        missing = [name for name, present in (('requests', HAS_REQUESTS), ('voluptuous', HAS_VOLUPTUOUS)) if not present]
+        if missing:
+            self._disable('the Python libraries %s are required on the controller (pip install %s)'
+                          % (' and '.join(missing), ' '.join(missing)))
+            return
+        self._conn = resolve_connection(self.get_option)
+        self._secrets = tuple(self._conn[name] for name in SECRET_OPTIONS if self._conn.get(name))
+        self._flush_timeout = max(0.0, float(self.get_option('flush_timeout')))
+        self._timeout_ms = parse_duration(self.get_option('alarm_timeout'), 'alarm_timeout')
+        if not 0 < self._timeout_ms <= MAX_TIMEOUT_MS:
+            raise AOMError('alarm_timeout must be more than 0 and at most 15 days')
+
+    def _disable(self, reason):
+        self._display.warning('%s callback disabled: %s' % (NAME, reason))
+        self.disabled = True
+
+    def _internal_error(self, where, exc):
+        """Say once that alarms may be incomplete; the playbook goes on regardless."""
+        text = '%s: %s' % (type(exc).__name__, exc)
+        if not self._reported_internal_error:
+            self._reported_internal_error = True
+            self._display.warning('%s callback: internal error in %s (%s); the alarms of this run may be incomplete'
+                                  % (NAME, where, text))
+        else:
+            self._display.vvv('%s callback: internal error in %s (%s)' % (NAME, where, text))
+
+    # -- run start -------------------------------------------------------------------------
+
+    @_guarded
+    def v2_playbook_on_start(self, playbook):
+        if self._started:  # several playbooks in one run: one start
+            return
+        self._started = True
+        if context.CLIARGS.get('check') and not self.get_option('send_in_check_mode'):
+            self._display.vvv('%s callback: check mode, nothing is sent' % NAME)
+            return
+        self._settings = AlarmSettings(
+            event_name=self.get_option('event_name'),
+            failed_severity=self.get_option('failed_severity'),
+            unreachable_severity=self.get_option('unreachable_severity'),
+            resource_provider=self.get_option('resource_provider'),
+            resource_type=self.get_option('resource_type'),
+            playbook_id=self.get_option('alarm_playbook_id') or playbook_id(
+                getattr(playbook, '_file_name', None), context.CLIARGS.get('args')),
+            timeout_ms=self._timeout_ms,
+        )
+        self._run = RunInfo(
+            run_id=str(uuid.uuid4()),
+            started_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
+            controller=socket.gethostname(),
+            ansible_version=ansible_version,
+        )
+        self._spool_dir = self.get_option('spool_dir')
+        self._client = AOMClient(self._conn)
+        self._delivery = AlarmDelivery(self._client, Spool(self._spool_dir), self._settings)
+        self._sender = BackgroundSender(self._delivery.deliver, self._delivery.spool, classify,
+                                        on_start=self._delivery.start)
+        self._sender.start()
+        atexit.register(self._close_at_exit)
+
+    @_guarded
+    def v2_playbook_on_play_start(self, play):
+        self._send_pending()
+        self._play_name = play.get_name() or ''
+        # A play run with check_mode: yes changes nothing: its hosts are neither raised nor cleared.
+        self._play_in_check_mode = getattr(play, 'check_mode', None) is True and not self.get_option('send_in_check_mode')
+
+    @_guarded
+    def v2_playbook_on_task_start(self, task, is_conditional):
+        self._send_pending()  # the previous task is over on every host (linear strategy)
+
+    @_guarded
+    def v2_playbook_on_handler_task_start(self, task):
+        self._send_pending()
+
+    # -- results ---------------------------------------------------------------------------
+
+    @_guarded
+    def v2_runner_on_failed(self, result, ignore_errors=False):
+        if ignore_errors is True:
+            return
+        self._on_failure(result, unreachable=False)
+
+    @_guarded
+    def v2_runner_on_unreachable(self, result):
+        task = result_parts(result)[0]
+        if getattr(task, 'ignore_unreachable', False) is True:
+            return
+        self._on_failure(result, unreachable=True)
+
+    @_guarded
+    def v2_runner_on_ok(self, result):
+        self._send_pending_if_old()
+
+    @_guarded
+    def v2_runner_on_skipped(self, result):
+        self._send_pending_if_old()
+
+    def _on_failure(self, result, unreachable):
+        failure = failure_from_result(result, unreachable, self._play_name, now_ms(), self._secrets)
+        if self._play_in_check_mode:
+            self._undecided_hosts.add(failure.host)
+            return
+        self._failures.record(failure)
+        task = result_parts(result)[0]
+        # A failure no rescue can handle is final: send it now rather than at the end of the run.
+        if unreachable or not may_be_rescued(task):
+            self._queue_alarm(alarm_event(failure, self._settings, self._run, now_ms()))
+        else:
+            self._send_pending_if_old()
+
+    def _queue_alarm(self, event):
+        if not self._pending:
+            self._pending_since = time.monotonic()
+        self._pending.append(event)
+        self._submitted[identity(event)] = event
+        if len(self._pending) >= PUSH_BATCH_SIZE:
+            self._send_pending()
+
+    def _send_pending_if_old(self):
+        if self._pending and time.monotonic() - self._pending_since >= BATCH_WINDOW:
+            self._send_pending()
+
+    def _send_pending(self):
+        if self._pending:
+            self._sender.submit(REPORT, self._pending)
+            self._pending = []
+
+    # -- run end ---------------------------------------------------------------------------
+
+    @_guarded
+    def v2_playbook_on_stats(self, stats):
+        summaries = dict((host, stats.summarize(host)) for host in stats.processed)
+        outcome = self._failures.decide(summaries, self._undecided_hosts)
+        now = now_ms()
+        for failure in outcome.alarms:
+            event = alarm_event(failure, self._settings, self._run, now)
+            submitted = self._submitted.get(identity(event))
+            if submitted is None or not same_content(submitted, event):
+                self._queue_alarm(event)
+        self._send_pending()
+        if self.get_option('clear_on_success') and outcome.cleared_hosts:
+            self._sender.submit(CLEAR, [clear_candidate(host, self._settings, now) for host in outcome.cleared_hosts])
+        self._finish()
+
+    def _finish(self):
+        """Wait for delivery at most flush_timeout seconds, then spool the rest and say so once."""
+        if self._closed:
+            return
+        self._closed = True
+        # The client's retries stop short of the deadline, so the thread spools what it holds itself.
+        self._client.deadline = time.monotonic() + max(0.0, self._flush_timeout - DEADLINE_MARGIN)
+        report = self._sender.close(self._flush_timeout)
+        self._say_what_happened(report)
+
+    def _close_at_exit(self):
+        """An interrupted run (no stats): keep what is queued instead of losing it."""
+        if self._closed or self._sender is None:
+            return
+        try:
+            self._send_pending()
+            self._flush_timeout = min(self._flush_timeout, 2.0)
+            self._finish()
+        except Exception:
+            pass  # the interpreter is exiting: nothing useful left to do
+
+    def _say_what_happened(self, report):
+        delivered = report.delivered
+        self._display.v('%s callback: %d alarm(s) reported, %d clear candidate(s) handled, %d spooled entr(ies) resent'
+                        % (NAME, delivered.get(REPORT, 0), delivered.get(CLEAR, 0), self._delivery.flushed_entries))
+        reason = '; '.join(sorted(set(report.errors))[:3])
+        if report.spooled:
+            self._display.warning(
+                '%s callback: %d alarm(s) and %d clear(s) could not be delivered to AOM%s and were spooled to %s; '
+                'the next run sends them first' % (NAME, report.spooled.get(REPORT, 0), report.spooled.get(CLEAR, 0),
+                                                    ' (%s)' % reason if reason else '', self._spool_dir))
+        if report.dropped or report.lost:
+            self._display.warning('%s callback: %d event(s) were refused by AOM or could not be spooled, and are lost (%s)'
+                                  % (NAME, sum(report.dropped.values()) + sum(report.lost.values()), reason))
+        for message in self._delivery.dropped[:3]:
+            self._display.warning('%s callback: a spooled entry was refused by AOM and removed: %s' % (NAME, message))
+
+
+def playbook_id(file_name, cli_args):
+    """The stable name of the playbook(s) of a run: file names without directories."""
+    if isinstance(cli_args, (list, tuple)) and len(cli_args) > 1:
+        return ','.join(os.path.basename(str(arg)) for arg in cli_args)
+    if file_name:
+        return os.path.basename(str(file_name))
+    return 'ad-hoc'

@@ -1,0 +1,126 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the huaweicloud.aom collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The callback's AOM events: one alarm per (playbook, host), its clear, and the lookup filter.
+
+Events are built and validated by module_utils/_events.py, like the module's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ansible_collections.huaweicloud.aom.plugins.module_utils._events import (
+    build_events,
+    identity,
+    metadata_relation,
+    MAX_TIMEOUT_MS,
+)
+
+# Active alarms can live up to 15 days (MAX_TIMEOUT_MS): look back that far, in minutes.
+LOOKUP_TIME_RANGE = '-1.-1.%d' % (MAX_TIMEOUT_MS // 60000)
+
+
+@dataclasses.dataclass(frozen=True)
+class AlarmSettings:
+    """The alarm options of the callback."""
+
+    event_name: str
+    failed_severity: str
+    unreachable_severity: str
+    resource_provider: str
+    resource_type: str
+    playbook_id: str
+    timeout_ms: int
+
+
+@dataclasses.dataclass(frozen=True)
+class RunInfo:
+    """What every alarm of a run says about the run itself."""
+
+    run_id: str
+    started_at: str
+    controller: str
+    ansible_version: str
+
+
+def identity_metadata(host, settings):
+    """The metadata that names the alarm of ``host`` for this playbook (all but the severity)."""
+    return {
+        'event_name': settings.event_name,
+        'event_type': 'alarm',
+        'resource_provider': settings.resource_provider,
+        'resource_type': settings.resource_type,
+        'resource_id': host,
+        'playbook': settings.playbook_id,
+    }
+
+
+def alarm_event(failure, settings, run, now_ms):
+    """The validated alarm event reporting ``failure``."""
+    metadata = identity_metadata(failure.host, settings)
+    metadata['event_severity'] = settings.unreachable_severity if failure.unreachable else settings.failed_severity
+    annotations = {
+        'failure': 'unreachable' if failure.unreachable else 'failed',
+        'task': failure.task_name,
+        'task_action': failure.task_action,
+        'task_path': failure.task_path,
+        'play': failure.play,
+        'message': failure.message,
+        'run_id': run.run_id,
+        'run_started_at': run.started_at,
+        'controller': run.controller,
+        'ansible_version': run.ansible_version,
+    }
+    item = {'metadata': metadata, 'annotations': annotations, 'starts_at': failure.at_ms or now_ms,
+            'timeout': settings.timeout_ms}
+    return build_events({'events': [item]}, 'reported', now=now_ms)[0]
+
+
+def clear_candidate(host, settings, now_ms):
+    """A clear of the alarm of ``host``, by identity; the delivery adds the id it looks up."""
+    metadata = identity_metadata(host, settings)
+    metadata['event_severity'] = settings.failed_severity
+    item = {'metadata': metadata, 'starts_at': now_ms, 'timeout': settings.timeout_ms}
+    return build_events({'events': [item]}, 'cleared', now=now_ms)[0]
+
+
+def same_content(first, second):
+    """Whether two alarms say the same (times aside): then the second need not be sent."""
+    return first['metadata'] == second['metadata'] and first['annotations'] == second['annotations']
+
+
+def lookup_filter(events):
+    """``metadata_relation`` finding the active alarms that could match ``events`` (narrowed by identity later)."""
+    keys = ('event_name', 'playbook', 'resource_provider', 'resource_type', 'resource_id')
+    values = dict((key, sorted(set(event['metadata'].get(key) for event in events) - {None})) for key in keys)
+    return metadata_relation(values)
+
+
+def standing_filter(settings):
+    """``metadata_relation`` for every active alarm this playbook may have left (any host)."""
+    return metadata_relation({
+        'event_name': [settings.event_name],
+        'playbook': [settings.playbook_id],
+        'resource_provider': [settings.resource_provider],
+        'resource_type': [settings.resource_type],
+    })
+
+
+def clears_for(active, candidates, now_ms):
+    """Clear events (with the service's ``id``) for the ``active`` alarms one of ``candidates`` names."""
+    wanted = set(identity(candidate) for candidate in candidates)
+    clears, seen = [], set()
+    for alarm in active:
+        metadata = dict((str(k), str(v)) for k, v in (alarm.get('metadata') or {}).items())
+        key = identity({'metadata': metadata})
+        if key not in wanted or (alarm.get('id'), key) in seen:
+            continue
+        seen.add((alarm.get('id'), key))
+        clear = {'metadata': metadata, 'annotations': {}, 'starts_at': alarm.get('starts_at') or now_ms,
+                 'ends_at': now_ms, 'timeout': alarm.get('timeout') or candidates[0]['timeout']}
+        if alarm.get('id'):
+            clear['id'] = str(alarm['id'])
+        clears.append(clear)
+    return clears

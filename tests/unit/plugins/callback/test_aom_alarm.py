@@ -1,0 +1,254 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The callback's hooks end to end, against a fake AOM client (real sender, spool and decisions)."""
+from __future__ import annotations
+
+import pytest
+
+from ansible import context
+from ansible.module_utils.common.collections import ImmutableDict
+
+from ansible_collections.huaweicloud.aom.plugins.callback import aom_alarm
+from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMError
+
+SECRET = 'DEMOSECRETKEYdemosecretkeydemosecretkey00'
+
+
+class FakeDisplay:
+    verbosity = 0
+
+    def __init__(self):
+        self.warnings = []
+
+    def warning(self, msg, *args, **kwargs):
+        self.warnings.append(msg)
+
+    def v(self, msg, *args, **kwargs):
+        pass
+
+    vv = vvv = vvvv = display = v
+
+
+class FakeClient:
+    instances = []
+    initially_active = []
+
+    def __init__(self, conn, **kwargs):
+        self.conn = conn
+        self.deadline = None
+        self.active = list(FakeClient.initially_active)
+        self.calls = []
+        self.fail = getattr(FakeClient, 'fail', None)
+        FakeClient.instances.append(self)
+
+    def push(self, events, clear=False):
+        if self.fail:
+            raise self.fail
+        self.calls.append(('clear' if clear else 'push', events))
+        return 1
+
+    def list_events(self, **kwargs):
+        if self.fail:
+            raise self.fail
+        self.calls.append(('list', kwargs))
+        return list(self.active)
+
+
+class Host:
+    def __init__(self, name):
+        self.name = name
+
+    def get_name(self):
+        return self.name
+
+
+class Block:
+    def __init__(self, rescue=()):
+        self.rescue = list(rescue)
+        self._parent = None
+
+
+class Task:
+    def __init__(self, name, parent=None, no_log=False, ignore_unreachable=False):
+        self.name = name
+        self.action = 'ansible.builtin.command'
+        self.no_log = no_log
+        self.ignore_unreachable = ignore_unreachable
+        self._parent = parent
+        self.args = {'cmd': 'echo %s' % SECRET}
+
+    def get_name(self):
+        return self.name
+
+    def get_path(self):
+        return '/src/site.yml:7'
+
+
+class Result:
+    def __init__(self, host, task, data):
+        self.host, self.task, self.result = Host(host), task, data
+
+
+class Play:
+    check_mode = False
+
+    def get_name(self):
+        return 'deploy'
+
+
+class Playbook:
+    _file_name = '/checkout/one/site.yml'
+
+
+class Stats:
+    def __init__(self, summaries):
+        self.processed = dict((host, 1) for host in summaries)
+        self._summaries = summaries
+
+    def summarize(self, host):
+        base = dict(ok=0, failures=0, unreachable=0, changed=0, skipped=0, rescued=0, ignored=0)
+        base.update(self._summaries[host])
+        return base
+
+
+OPTIONS = {
+    'endpoint': 'http://127.0.0.1:1', 'allow_http': True, 'access_key': 'DEMOACCESSKEY0000000',
+    'secret_key': SECRET, 'project_id': '0123456789abcdef0123456789abcdef', 'cloud': 'myhuaweicloud.com',
+    'validate_certs': True, 'request_timeout': 10.0, 'retries': 3,
+    'event_name': 'ansible_playbook_failed', 'failed_severity': 'Major', 'unreachable_severity': 'Critical',
+    'resource_provider': 'ansible', 'resource_type': 'host', 'alarm_playbook_id': None, 'alarm_timeout': '3d',
+    'clear_on_success': True, 'send_in_check_mode': False, 'flush_timeout': 5.0,
+}
+
+
+@pytest.fixture
+def make_callback(monkeypatch, tmp_path):
+    FakeClient.instances = []
+    FakeClient.initially_active = []
+    monkeypatch.setattr(aom_alarm, 'AOMClient', FakeClient)
+    monkeypatch.setattr(context, 'CLIARGS', ImmutableDict(check=False, args=('site.yml',)))
+
+    def make(**overrides):
+        options = dict(OPTIONS, spool_dir=str(tmp_path / 'spool'), **overrides)
+        callback = aom_alarm.CallbackModule(display=FakeDisplay())
+        callback.get_option = lambda name: options.get(name)
+        callback._configure()
+        return callback
+    return make
+
+
+def run(callback, summaries, results=()):
+    callback.v2_playbook_on_start(Playbook())
+    callback.v2_playbook_on_play_start(Play())
+    for kind, result, extra in results:
+        getattr(callback, kind)(result, **extra)
+    callback.v2_playbook_on_stats(Stats(summaries))
+    return FakeClient.instances[-1] if FakeClient.instances else None
+
+
+def pushed(client, kind='push'):
+    return [event for call, events in client.calls if call == kind for event in events]
+
+
+def test_failed_unreachable_rescued_ignored_and_clean_hosts(make_callback):
+    callback = make_callback()
+    rescue_block = Block(rescue=['handler'])
+    client = run(callback, {
+        'web1': dict(failures=1, ok=1), 'web2': dict(ok=2, rescued=1), 'web3': dict(ok=2, ignored=1),
+        'web4': dict(unreachable=1), 'web5': dict(ok=3),
+    }, [
+        ('v2_runner_on_failed', Result('web1', Task('migrate'), {'msg': 'exit 1'}), {}),
+        ('v2_runner_on_failed', Result('web2', Task('try', parent=rescue_block), {'msg': 'rescued'}), {}),
+        ('v2_runner_on_failed', Result('web3', Task('optional'), {'msg': 'ignored'}), {'ignore_errors': True}),
+        ('v2_runner_on_unreachable', Result('web4', Task('ping'), {'msg': 'ssh refused'}), {}),
+    ])
+    alarms = pushed(client)
+    assert sorted((e['metadata']['resource_id'], e['metadata']['event_severity']) for e in alarms) == \
+        [('web1', 'Major'), ('web4', 'Critical')]
+    web1 = [e for e in alarms if e['metadata']['resource_id'] == 'web1'][0]
+    assert web1['metadata']['playbook'] == 'site.yml'
+    assert web1['annotations']['task'] == 'migrate' and web1['annotations']['message'] == 'exit 1'
+    assert web1['annotations']['task_path'] == '/src/site.yml:7' and web1['annotations']['play'] == 'deploy'
+    assert SECRET not in repr(client.calls)
+    assert [call for call, _ in client.calls].count('push') == 1  # several hosts, one request
+    assert callback._display.warnings == []
+
+
+def test_clean_run_clears_standing_alarms_with_their_ids(make_callback):
+    callback = make_callback()
+    FakeClient.initially_active = [{'id': 'a-1', 'starts_at': 1, 'timeout': 5, 'metadata': {
+        'event_name': 'ansible_playbook_failed', 'event_type': 'alarm', 'event_severity': 'Major',
+        'resource_provider': 'ansible', 'resource_type': 'host', 'resource_id': 'web1', 'playbook': 'site.yml'}}]
+    client = run(callback, {'web1': dict(ok=2), 'web2': dict(ok=2)})
+    clears = pushed(client, 'clear')
+    assert [(e['metadata']['resource_id'], e.get('id')) for e in clears] == [('web1', 'a-1')]
+    assert [call for call, _ in client.calls] == ['list', 'clear']
+
+
+def test_clear_on_success_off_sends_no_clear(make_callback):
+    client = run(make_callback(clear_on_success=False), {'web1': dict(ok=2)})
+    assert [call for call, _ in client.calls] == ['list']
+
+
+def test_check_mode_sends_nothing(make_callback, monkeypatch):
+    monkeypatch.setattr(context, 'CLIARGS', ImmutableDict(check=True, args=('site.yml',)))
+    callback = make_callback()
+    client = run(callback, {'web1': dict(failures=1)},
+                 [('v2_runner_on_failed', Result('web1', Task('t'), {'msg': 'x'}), {})])
+    assert client is None
+
+
+def test_check_mode_sends_when_asked(make_callback, monkeypatch):
+    monkeypatch.setattr(context, 'CLIARGS', ImmutableDict(check=True, args=('site.yml',)))
+    client = run(make_callback(send_in_check_mode=True), {'web1': dict(failures=1)},
+                 [('v2_runner_on_failed', Result('web1', Task('t'), {'msg': 'x'}), {})])
+    assert len(pushed(client)) == 1
+
+
+def test_no_log_result_is_hidden(make_callback):
+    client = run(make_callback(), {'web1': dict(failures=1)},
+                 [('v2_runner_on_failed', Result('web1', Task('t', no_log=True), {'msg': 'pw=hunter2'}), {})])
+    (alarm,) = pushed(client)
+    assert alarm['annotations']['message'] == 'the output has been hidden due to no_log'
+    assert 'hunter2' not in repr(client.calls)
+
+
+def test_service_down_spools_and_warns_once(make_callback, tmp_path, monkeypatch):
+    callback = make_callback()
+    monkeypatch.setattr(FakeClient, 'fail', AOMError('could not reach 127.0.0.1:1'), raising=False)
+    callback.v2_playbook_on_start(Playbook())
+    callback.v2_playbook_on_play_start(Play())
+    callback.v2_runner_on_failed(Result('web1', Task('t'), {'msg': 'x'}))
+    callback.v2_playbook_on_stats(Stats({'web1': dict(failures=1), 'web2': dict(ok=1)}))
+    (warning,) = callback._display.warnings
+    assert '1 alarm(s) and 1 clear(s)' in warning and str(tmp_path / 'spool') in warning
+    assert len(list((tmp_path / 'spool').glob('*.json'))) == 2
+    assert SECRET not in ''.join(p.read_text() for p in (tmp_path / 'spool').glob('*.json'))
+
+
+def test_missing_credentials_disable_with_one_warning(make_callback):
+    with pytest.raises(Exception):
+        make_callback(access_key=None, secret_key=None)  # _configure raises; set_options turns it into a warning
+    callback = aom_alarm.CallbackModule(display=FakeDisplay())
+    callback.get_option = lambda name: dict(OPTIONS, access_key=None, secret_key=None).get(name)
+    callback._plugin_options = {}
+    try:
+        callback._configure()
+    except AOMError as exc:
+        callback._disable(str(exc))
+    assert callback.disabled
+    (warning,) = callback._display.warnings
+    assert 'access_key' in warning and SECRET not in warning
+
+
+def test_hooks_never_raise(make_callback):
+    callback = make_callback()
+    callback.v2_playbook_on_start(Playbook())
+    callback.v2_runner_on_failed(object())  # not a result at all
+    callback.v2_playbook_on_stats(object())
+    assert len(callback._display.warnings) == 1 and 'internal error' in callback._display.warnings[0]
+
+
+def test_playbook_id():
+    assert aom_alarm.playbook_id('/a/b/site.yml', ['b/site.yml']) == 'site.yml'
+    assert aom_alarm.playbook_id('/a/one.yml', ['one.yml', 'x/two.yml']) == 'one.yml,two.yml'
+    assert aom_alarm.playbook_id(None, 'all') == 'ad-hoc'

@@ -1,0 +1,109 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What a failed result may put into an alarm: never arguments, never a no_log output, never a secret."""
+from __future__ import annotations
+
+from ansible_collections.huaweicloud.aom.plugins.plugin_utils import _failure_details as details
+
+
+class FakeHost:
+    def __init__(self, name):
+        self.name = name
+
+    def get_name(self):
+        return self.name
+
+
+class FakeBlock:
+    def __init__(self, rescue=None, parent=None):
+        self.rescue = rescue or []
+        self._parent = parent
+
+
+class FakeTask:
+    def __init__(self, name='deploy app', action='ansible.builtin.command', no_log=False, parent=None,
+                 args=None):
+        self.name = name
+        self.action = action
+        self.no_log = no_log
+        self._parent = parent
+        self.args = args or {'cmd': 'deploy --password hunter2'}
+
+    def get_name(self):
+        return self.name
+
+    def get_path(self):
+        return '/src/site.yml:12'
+
+
+class FakeResult:
+    """Shaped like ansible-core 2.19's CallbackTaskResult (task, host, result)."""
+
+    def __init__(self, data, task=None, host='web1'):
+        self.task = task or FakeTask()
+        self.host = FakeHost(host)
+        self.result = data
+
+
+class OldFakeResult:
+    """Shaped like ansible-core 2.17's TaskResult (_task, _host, _result)."""
+
+    def __init__(self, data, task=None, host='web1'):
+        self._task = task or FakeTask()
+        self._host = FakeHost(host)
+        self._result = data
+
+
+def test_failure_keeps_name_action_path_play_and_message_only():
+    result = FakeResult({'msg': 'exit 3', 'invocation': {'module_args': {'cmd': 'deploy --password hunter2'}}})
+    failure = details.failure_from_result(result, False, 'deploy play', 123)
+    assert (failure.host, failure.task_name, failure.task_action, failure.task_path, failure.play, failure.message) == \
+        ('web1', 'deploy app', 'ansible.builtin.command', '/src/site.yml:12', 'deploy play', 'exit 3')
+    assert 'hunter2' not in repr(failure)
+
+
+def test_old_result_shape_is_read_too():
+    failure = details.failure_from_result(OldFakeResult({'msg': 'old'}), True, 'p', 1)
+    assert failure.host == 'web1' and failure.message == 'old' and failure.unreachable
+
+
+def test_no_log_task_or_result_hides_the_message():
+    hidden_task = FakeResult({'msg': 'token=abc'}, task=FakeTask(no_log=True))
+    hidden_result = FakeResult({'msg': 'token=abc', '_ansible_no_log': True})
+    censored = FakeResult({'censored': "the output has been hidden due to the fact that 'no_log: true' was specified"})
+    for result in (hidden_task, hidden_result, censored):
+        assert details.failure_from_result(result, False, 'p', 1).message == details.NO_LOG_MESSAGE
+
+
+def test_loop_item_message_is_preferred_to_the_generic_one():
+    data = {'msg': 'One or more items failed', 'results': [{'failed': False, 'msg': 'fine'},
+                                                            {'failed': True, 'msg': 'item 2 broke'}]}
+    assert details.error_message(data) == 'item 2 broke'
+
+
+def test_no_log_loop_item_hides_the_message():
+    data = {'msg': 'One or more items failed', 'results': [{'failed': True, 'censored': 'hidden'}]}
+    assert details.error_message(data) == details.NO_LOG_MESSAGE
+
+
+def test_fallbacks_reason_stderr_and_nothing():
+    assert details.error_message({'reason': 'include broke'}) == 'include broke'
+    assert details.error_message({'stderr': 'oops\n'}) == 'oops'
+    assert details.error_message({}) == 'the task failed without a message'
+
+
+def test_message_is_truncated_to_1024():
+    failure = details.failure_from_result(FakeResult({'msg': 'x' * 5000}), False, 'p', 1)
+    assert len(failure.message) == 1024 and failure.message.endswith('...')
+
+
+def test_secrets_are_masked():
+    result = FakeResult({'msg': 'auth failed for SECRETKEY123 in play'}, task=FakeTask(name='use SECRETKEY123'))
+    failure = details.failure_from_result(result, False, 'p SECRETKEY123', 1, secrets=('SECRETKEY123', 'ab'))
+    assert 'SECRETKEY123' not in repr(failure)
+    assert failure.message == 'auth failed for ******** in play'
+
+
+def test_may_be_rescued_walks_the_parents():
+    assert not details.may_be_rescued(FakeTask(parent=FakeBlock(parent=FakeBlock())))
+    assert details.may_be_rescued(FakeTask(parent=FakeBlock(parent=FakeBlock(rescue=['t']))))
+    assert not details.may_be_rescued(FakeTask(parent=None))
