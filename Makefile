@@ -1,0 +1,80 @@
+# huaweicloud.aom: development and test entry points. `make help` lists them.
+# Works from a checkout at any path; needs only python3 (3.11) and pip.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+# ansible-test runs share ~/.ansible/test: one at a time
+.NOTPARALLEL:
+# each recipe runs in one bash (so `cd` and `if` span lines)
+.ONESHELL:
+
+ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+PYTHON ?= python3
+VENV := $(ROOT)/.venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.huaweicloud-aom-dev-requirements.stamp
+ANSIBLE_TEST := $(ROOT)/hack/ansible-test.sh
+# extra arguments for ansible-test, e.g. make units UNITS_ARGS='tests/unit/plugins/modules'
+SANITY_ARGS ?=
+UNITS_ARGS ?=
+INTEGRATION_ARGS ?=
+
+export VENV
+
+.PHONY: help venv sanity units integration emulator-test lint build test demo bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+venv: $(STAMP) ## create .venv with the pinned tools of hack/requirements-dev.txt (idempotent)
+
+$(STAMP): $(ROOT)/hack/requirements-dev.txt
+	@if [[ ! -x "$(PY)" ]]; then echo "creating $(VENV)"; $(PYTHON) -m venv "$(VENV)"; fi
+	"$(PY)" -m pip install --disable-pip-version-check --quiet -r "$(ROOT)/hack/requirements-dev.txt"
+	touch "$@"
+
+sanity: venv ## ansible-test sanity (all tests, no ignore entries)
+	"$(ANSIBLE_TEST)" sanity $(SANITY_ARGS)
+
+units: venv ## ansible-test units (tests/unit)
+	"$(ANSIBLE_TEST)" units $(UNITS_ARGS)
+
+integration: venv ## ansible-test integration (tests/integration/targets, against the emulator)
+	"$(ANSIBLE_TEST)" integration $(INTEGRATION_ARGS)
+
+emulator-test: venv ## pytest tests/emulator (the AOM emulator's own tests)
+	@cd "$(ROOT)"
+	if ! compgen -G 'tests/emulator/test_*.py' >/dev/null; then
+		echo "emulator-test: no tests/emulator/test_*.py yet: nothing to run"
+		exit 0
+	fi
+	"$(PY)" -m pytest tests/emulator -q -p no:cacheprovider
+
+lint: venv ## antsibull-changelog lint; ansible-lint (production) on playbooks/ and roles/
+	"$(ROOT)/hack/lint.sh"
+
+build: venv ## build the collection tarball into build/
+	mkdir -p "$(ROOT)/build"
+	cd "$(ROOT)" && "$(VENV)/bin/ansible-galaxy" collection build --force --output-path "$(ROOT)/build"
+
+test: venv sanity units integration emulator-test lint ## everything CI runs
+
+demo: venv ## run the demo (hack/demo.sh)
+	@if [[ -f "$(ROOT)/hack/demo.sh" ]]; then
+		VENV="$(VENV)" PATH="$(VENV)/bin:$$PATH" bash "$(ROOT)/hack/demo.sh"
+	else
+		echo "demo: hack/demo.sh does not exist yet"
+	fi
+
+bench: venv ## run every bench/*.py with the venv python
+	@cd "$(ROOT)"
+	shopt -s nullglob
+	benches=(bench/*.py)
+	if [[ $${#benches[@]} -eq 0 ]]; then echo "bench: no bench/*.py yet"; exit 0; fi
+	for bench in "$${benches[@]}"; do
+		echo "== $$bench"
+		"$(PY)" "$$bench"
+	done
+
+clean: ## remove build/ and tests/output/ (keeps .venv)
+	rm -rf "$(ROOT)/build" "$(ROOT)/tests/output"
