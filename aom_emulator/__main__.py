@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import os
 import signal
+import sqlite3
 import ssl
 import sys
 from pathlib import Path
@@ -78,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     except AccountError as exc:
         print(f"aom-emulator: {exc}", file=sys.stderr)
         return 2
-    except (OSError, ssl.SSLError) as exc:
+    except (OSError, ssl.SSLError, sqlite3.Error) as exc:
         print(f"aom-emulator: cannot start: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -54,7 +54,8 @@ def create_app(db_path: str, accounts: Accounts | None = None, *, clock: Callabl
             try:
                 response = await handler(request)
             except web.HTTPNotFound:
-                response = gateway_error(request, 404, GATEWAY_NO_API, "The API does not exist or has not been published")
+                response = gateway_error(request, 404, GATEWAY_NO_API,
+                                         "The API does not exist or has not been published")
             except web.HTTPException as exc:
                 status = exc.status
                 raise

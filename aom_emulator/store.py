@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from .query import EventQuery, format_marker
 from .validation import PushedEvent
 
+SCHEMA_VERSION = 1
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
     event_sn INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -37,6 +38,7 @@ CREATE TABLE IF NOT EXISTS events (
     state TEXT NOT NULL CHECK (state IN ('active', 'history')),
     identity TEXT,                  -- NULL for events: they are never matched
     arrives_at INTEGER NOT NULL,    -- arrival of the latest report; timeout counts from here
+    expires_at INTEGER,             -- arrives_at + timeout; NULL when timeout is 0 (never)
     starts_at INTEGER NOT NULL,
     ends_at INTEGER NOT NULL,
     timeout INTEGER NOT NULL,
@@ -45,6 +47,7 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_by_time ON events (project_id, starts_at, event_sn);
 CREATE INDEX IF NOT EXISTS events_active ON events (state, project_id, enterprise_project_id, identity);
+CREATE INDEX IF NOT EXISTS events_expiry ON events (state, expires_at);
 CREATE TABLE IF NOT EXISTS tokens (
     token_sha256 TEXT PRIMARY KEY,  -- never the token itself
     user_domain TEXT NOT NULL,
@@ -82,7 +85,12 @@ class Store:
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")
+        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        has_tables = self._conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'events'").fetchone()[0]
+        if has_tables and version != SCHEMA_VERSION:
+            raise sqlite3.DatabaseError(f"{path} was made by another emulator version: remove it")
         self._conn.executescript(SCHEMA)
+        self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
         self._conn.close()
@@ -111,9 +119,10 @@ class Store:
                     continue
                 identity = alarm_identity(event.metadata)
                 updated = conn.execute(
-                    "UPDATE events SET metadata = ?, annotations = ?, timeout = ?, arrives_at = ?"
+                    "UPDATE events SET metadata = ?, annotations = ?, timeout = ?, arrives_at = ?, expires_at = ?"
                     " WHERE state = 'active' AND project_id = ? AND enterprise_project_id = ? AND identity = ?",
-                    (metadata, annotations, event.timeout, now, project_id, enterprise_project_id, identity),
+                    (metadata, annotations, event.timeout, now, _expiry(now, event.timeout), project_id,
+                     enterprise_project_id, identity),
                 ).rowcount
                 if not updated:
                     _insert(conn, project_id, enterprise_project_id, "active", identity, now,
@@ -212,20 +221,25 @@ class Store:
         return TokenRecord(*row) if row else None
 
 
+def _expiry(arrives_at: int, timeout: int) -> int | None:
+    return arrives_at + timeout if timeout > 0 else None
+
+
 def _insert(conn, project_id, enterprise_project_id, state, identity, now, starts_at, ends_at, timeout,
             metadata, annotations) -> None:
     conn.execute(
-        "INSERT INTO events (id, project_id, enterprise_project_id, state, identity, arrives_at, starts_at,"
-        " ends_at, timeout, metadata, annotations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (uuid.uuid4().hex, project_id, enterprise_project_id, state, identity, now, starts_at, ends_at,
-         timeout, metadata, annotations),
+        "INSERT INTO events (id, project_id, enterprise_project_id, state, identity, arrives_at, expires_at,"
+        " starts_at, ends_at, timeout, metadata, annotations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (uuid.uuid4().hex, project_id, enterprise_project_id, state, identity, now, _expiry(now, timeout),
+         starts_at, ends_at, timeout, metadata, annotations),
     )
 
 
 def _expire_due(conn: sqlite3.Connection, now: int) -> None:
+    # Uses the index events_expiry: cost grows with what expires, not with what is active.
     conn.execute(
-        "UPDATE events SET state = 'history', ends_at = arrives_at + timeout"
-        " WHERE state = 'active' AND timeout > 0 AND arrives_at + timeout <= ?", (now,))
+        "UPDATE events SET state = 'history', ends_at = expires_at"
+        " WHERE state = 'active' AND expires_at <= ?", (now,))
 
 
 def _api_event(row: sqlite3.Row) -> dict:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 from pathlib import Path
 
 import pytest
@@ -43,5 +42,4 @@ def start_emulator():
 
     yield start
     for process in started:
-        if process.proc.poll() is None:
-            process.stop(signal.SIGKILL)
+        process.close()

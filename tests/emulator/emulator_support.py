@@ -150,6 +150,7 @@ class EmulatorProcess:
         if not self.banner.startswith("aom-emulator listening on "):
             self.proc.kill()
             self.proc.wait()
+            self.proc.stdout.close()
             raise RuntimeError(f"emulator did not start: {self.banner!r} {self.stderr_text()}")
         self.url = self.banner.rsplit(" ", 1)[1]
 
@@ -160,11 +161,15 @@ class EmulatorProcess:
     def stop(self, signum=signal.SIGTERM, timeout=10) -> int:
         if self.proc.poll() is None:
             self.proc.send_signal(signum)
-        try:
-            return self.proc.wait(timeout)
-        finally:
-            self.proc.stdout.close()
-            self.stderr.close()
+        return self.proc.wait(timeout)
+
+    def close(self) -> None:
+        """Kills the process if still running and releases its pipes."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc.stdout.close()
+        self.stderr.close()
 
 
 def subprocess_env(**extra) -> dict:

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from emulator_support import FOREIGN_PROJECT, OTHER_PROJECT, PROJECT, SIGNER, TWO_USERS, alarm
+from emulator_support import AK, FOREIGN_PROJECT, SK, OTHER_PROJECT, PROJECT, SIGNER, TWO_USERS, alarm
 
 pytestmark = pytest.mark.asyncio
 PUSH = f"/v2/{PROJECT}/push/events"
@@ -152,8 +152,7 @@ async def test_date_within_15_minutes_is_accepted(api):
 
 async def test_path_tampered_is_401(api):
     base = str(api.client.make_url(""))
-    headers = SIGNER.sign_request("PUT", base + PUSH, {"Content-Type": "application/json"}, BODY, "DEMOACCESSKEY0000000",
-                                  "DEMOSECRETKEYdemosecretkeydemosecretkey00")
+    headers = SIGNER.sign_request("PUT", base + PUSH, {"Content-Type": "application/json"}, BODY, AK, SK)
     response = await api.client.put(f"/v2/{OTHER_PROJECT}/push/events", data=BODY, headers=headers)
     assert response.status in (401, 403)  # the signature no longer matches, or X-Project-Id does not
 
@@ -169,8 +168,8 @@ async def test_host_and_date_must_be_signed(api):
     headers = {"Content-Type": "application/json", "X-Sdk-Date": sdk_date(0), "Host": base.split("/")[2]}
     names = ["content-type", "x-sdk-date"]  # host left out of the signature
     canonical = SIGNER.canonical_request("PUT", base + PUSH, headers, BODY, names)
-    sig = SIGNER.signature("DEMOSECRETKEYdemosecretkeydemosecretkey00", SIGNER.string_to_sign(canonical, headers["X-Sdk-Date"]))
-    headers["Authorization"] = SIGNER.authorization_header("DEMOACCESSKEY0000000", names, sig)
+    sig = SIGNER.signature(SK, SIGNER.string_to_sign(canonical, headers["X-Sdk-Date"]))
+    headers["Authorization"] = SIGNER.authorization_header(AK, names, sig)
     response = await api.client.put(PUSH, data=BODY, headers=headers)
     assert response.status == 401
     assert "host and x-sdk-date" in (await response.json())["error_msg"]

@@ -31,7 +31,7 @@ def test_banner_port_file_and_clean_sigterm(tmp_path, start_emulator):
     assert emulator.banner == f"aom-emulator listening on http://127.0.0.1:{port}"
     assert requests.get(f"{emulator.url}/_emulator/health", timeout=5).json() == {"status": "ok"}
     assert emulator.stop(signal.SIGTERM) == 0
-    assert emulator.proc.stdout.closed
+    assert emulator.stderr_text() == ""  # no traceback, no warning
 
 
 def test_sigint_exits_zero(tmp_path, start_emulator):
@@ -81,7 +81,8 @@ def test_aksk_signed_push_against_the_process(tmp_path, start_emulator):
     body = json.dumps({"events": [alarm()]})
     headers = SIGNER.sign_request("PUT", url, {"Content-Type": "application/json"}, body, AK, SK, project_id=PROJECT)
     assert requests.put(url, data=body, headers=headers, timeout=10).status_code == 204
-    headers = SIGNER.sign_request("PUT", url, {"Content-Type": "application/json"}, body, AK, "wrong", project_id=PROJECT)
+    headers = SIGNER.sign_request("PUT", url, {"Content-Type": "application/json"}, body, AK, "wrong",
+                                  project_id=PROJECT)
     assert requests.put(url, data=body, headers=headers, timeout=10).status_code == 401
 
 
