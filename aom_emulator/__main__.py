@@ -20,6 +20,8 @@ from aiohttp import web
 from .accounts import AccountError, Accounts
 from .app import create_app
 
+SHUTDOWN_GRACE_SECONDS = 1.0
+
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m aom_emulator", description="Local Huawei Cloud AOM emulator.")
@@ -57,7 +59,9 @@ async def serve(args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    runner = web.AppRunner(create_app(args.db, accounts), access_log=None)
+    # In-flight requests (a long injected delay, say) get a moment to finish on stop, not a minute.
+    runner = web.AppRunner(create_app(args.db, accounts), access_log=None,
+                           shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
     await runner.setup()
     try:
         site = web.TCPSite(runner, args.host, args.port, ssl_context=tls)

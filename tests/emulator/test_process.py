@@ -7,6 +7,8 @@ import json
 import signal
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 import requests
@@ -151,3 +153,24 @@ def test_tls(tmp_path, start_emulator):
     headers = SIGNER.sign_request("PUT", url, {"Content-Type": "application/json"}, body, AK, SK, project_id=PROJECT)
     assert requests.put(url, data=body, headers=headers, verify=str(cert), timeout=10).status_code == 204
     assert emulator.stop() == 0
+
+
+def test_stop_is_prompt_with_a_request_in_flight(tmp_path, start_emulator):
+    emulator = start_emulator(tmp_path / "aom.db")
+    requests.post(f"{emulator.url}/_emulator/faults", json={"delay": 30, "status": 503}, timeout=5)
+    outcome = []
+
+    def slow_call():
+        try:
+            outcome.append(requests.put(f"{emulator.url}/v2/{PROJECT}/push/events", data=b"{}", timeout=20))
+        except requests.ConnectionError as exc:
+            outcome.append(exc)
+
+    caller = threading.Thread(target=slow_call)
+    caller.start()
+    time.sleep(0.3)
+    started = time.monotonic()
+    assert emulator.stop() == 0
+    assert time.monotonic() - started < 10  # not the 60 s aiohttp would wait by default
+    caller.join(20)
+    assert isinstance(outcome[0], requests.ConnectionError)
