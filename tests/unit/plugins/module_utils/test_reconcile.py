@@ -148,7 +148,7 @@ def test_active_lookup_is_one_query_with_value_lists():
 
 
 def test_active_lookup_covers_the_longest_timeout():
-    minutes = int(ACTIVE_LOOKUP_TIME_RANGE.split('.')[-1])
+    minutes = int(ACTIVE_LOOKUP_TIME_RANGE.rsplit('.', maxsplit=1)[-1])
     assert minutes * 60000 >= 1296000000
 
 

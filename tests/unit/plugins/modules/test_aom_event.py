@@ -30,7 +30,7 @@ class FakeClient:
     instances = []
     active = []
     history = []
-    error = None
+    errors = []  # raised by list_events, first one first
 
     def __init__(self, conn):
         self.conn = conn
@@ -39,8 +39,8 @@ class FakeClient:
         FakeClient.instances.append(self)
 
     def list_events(self, **query):
-        if FakeClient.error:
-            raise FakeClient.error
+        if FakeClient.errors:
+            raise FakeClient.errors[0]
         self.lookups.append(query)
         return list(FakeClient.active if query.get('event_type') == 'active_alert' else FakeClient.history)
 
@@ -51,7 +51,7 @@ class FakeClient:
 
 @pytest.fixture(autouse=True)
 def fake_client(monkeypatch):
-    FakeClient.instances, FakeClient.active, FakeClient.history, FakeClient.error = [], [], [], None
+    FakeClient.instances, FakeClient.active, FakeClient.history, FakeClient.errors = [], [], [], []
     monkeypatch.setattr(aom_event, 'AOMClient', FakeClient)
 
     def exit_json(self, **result):
@@ -221,8 +221,8 @@ def test_events_and_top_level_keys_are_mutually_exclusive():
 
 
 def test_client_error_is_reported_without_secrets():
-    FakeClient.error = AOMError('AOM list failed: HTTP 403 AOM.30001005: no permission', status=403,
-                                error_code='AOM.30001005', request_id='req-1')
+    FakeClient.errors = [AOMError('AOM list failed: HTTP 403 AOM.30001005: no permission', status=403,
+                                 error_code='AOM.30001005', request_id='req-1')]
     outcome = run(ALARM)
     assert outcome.failed
     assert outcome.result['status'] == 403 and outcome.result['error_code'] == 'AOM.30001005'

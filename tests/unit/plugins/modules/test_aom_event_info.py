@@ -32,14 +32,14 @@ class ModuleExit(Exception):
 class FakeClient:
     queries = []
     answer = []
-    error = None
+    errors = []  # raised by list_events, first one first
 
     def __init__(self, conn):
         self.conn = conn
 
     def list_events(self, **query):
-        if FakeClient.error:
-            raise FakeClient.error
+        if FakeClient.errors:
+            raise FakeClient.errors[0]
         FakeClient.queries.append(query)
         return list(FakeClient.answer)
 
@@ -49,7 +49,7 @@ class FakeClient:
 
 @pytest.fixture(autouse=True)
 def fake_client(monkeypatch):
-    FakeClient.queries, FakeClient.answer, FakeClient.error = [], [RAW], None
+    FakeClient.queries, FakeClient.answer, FakeClient.errors = [], [RAW], []
     monkeypatch.setattr(aom_event_info, 'AOMClient', FakeClient)
     monkeypatch.setattr(aom_event_info, 'now_ms', lambda: NOW)
 
@@ -128,7 +128,7 @@ def test_check_mode_is_supported():
 
 
 def test_client_error_is_reported():
-    FakeClient.error = AOMError('AOM list failed: HTTP 401', status=401, error_code='APIG.0301', request_id='r')
+    FakeClient.errors = [AOMError('AOM list failed: HTTP 401', status=401, error_code='APIG.0301', request_id='r')]
     outcome = run({})
     assert outcome.failed and outcome.result['status'] == 401 and outcome.result['error_code'] == 'APIG.0301'
     assert 'SKEXAMPLE' not in repr(outcome.result)
