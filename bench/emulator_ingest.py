@@ -14,10 +14,7 @@ Each level stops early after ``--max-seconds``; the emulator is always stopped a
 from __future__ import annotations
 
 import argparse
-import os
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -27,33 +24,12 @@ from pathlib import Path
 import requests
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+from aom_emulator.process import EmulatorProcess  # noqa: E402
 PROJECT_ID = "0123456789abcdef0123456789abcdef"  # the demo account's cn-north-4
 TOKEN_REQUEST = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
     "domain": {"name": "demo-domain"}, "name": "demo-user", "password": "demo-password"}}},
     "scope": {"project": {"name": "cn-north-4"}}}}
-
-
-def start_emulator(db: Path) -> tuple[subprocess.Popen, str]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "aom_emulator", "--host", "127.0.0.1", "--port", "0", "--db", str(db)],
-        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    banner = proc.stdout.readline().strip()
-    if not banner.startswith("aom-emulator listening on "):
-        proc.kill()
-        raise SystemExit(f"emulator did not start: {banner!r}")
-    return proc, banner.rsplit(" ", 1)[1]
-
-
-def stop_emulator(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    proc.stdout.close()
 
 
 def batch(level: int, number: int, size: int) -> dict:
@@ -117,15 +93,13 @@ def main() -> int:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="aom-bench-") as workdir:
-        proc, url = start_emulator(Path(workdir) / "aom.db")
-        try:
+        with EmulatorProcess(Path(workdir) / "aom.db") as emulator:
+            url = emulator.url
             response = requests.post(f"{url}/v3/auth/tokens?nocatalog=true", json=TOKEN_REQUEST, timeout=10)
             response.raise_for_status()
             token = response.headers["X-Subject-Token"]
             for clients in (int(level) for level in args.clients.split(",")):
                 print(run_level(url, token, clients, args.batches, args.batch_size, args.max_seconds), flush=True)
-        finally:
-            stop_emulator(proc)
     return 0
 
 

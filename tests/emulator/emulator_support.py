@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -23,6 +20,7 @@ if str(REPO_ROOT) not in sys.path:
 
 from aom_emulator.accounts import DEMO_ACCOUNTS  # noqa: E402
 from aom_emulator.auth import load_signer  # noqa: E402
+from aom_emulator.process import EmulatorProcess  # noqa: E402,F401  (re-exported for the tests)
 
 PROJECT = "0123456789abcdef0123456789abcdef"  # demo cn-north-4
 OTHER_PROJECT = "fedcba9876543210fedcba9876543210"  # demo cn-south-1
@@ -137,40 +135,6 @@ class Api:
 
 
 # -- the real process ---------------------------------------------------------------------------
-
-class EmulatorProcess:
-    def __init__(self, db: Path, *extra_args: str, cwd: Path = REPO_ROOT, env: dict | None = None):
-        # stderr goes to a file, not a pipe nobody reads while the server runs (it could fill up).
-        self.stderr = tempfile.TemporaryFile(mode="w+")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "aom_emulator", "--host", "127.0.0.1", "--port", "0", "--db", str(db),
-             *extra_args],
-            cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=self.stderr, text=True)
-        self.banner = self.proc.stdout.readline().strip()  # printed once it accepts connections
-        if not self.banner.startswith("aom-emulator listening on "):
-            self.proc.kill()
-            self.proc.wait()
-            self.proc.stdout.close()
-            raise RuntimeError(f"emulator did not start: {self.banner!r} {self.stderr_text()}")
-        self.url = self.banner.rsplit(" ", 1)[1]
-
-    def stderr_text(self) -> str:
-        self.stderr.seek(0)
-        return self.stderr.read()
-
-    def stop(self, signum=signal.SIGTERM, timeout=10) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signum)
-        return self.proc.wait(timeout)
-
-    def close(self) -> None:
-        """Kills the process if still running and releases its pipes."""
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        self.proc.stdout.close()
-        self.stderr.close()
-
 
 def subprocess_env(**extra) -> dict:
     return {**os.environ, **extra}
