@@ -52,14 +52,7 @@ fi
 # a real path: ansible-test resolves symlinks and must still find ansible_collections
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/huaweicloud-aom-test.XXXXXX")
 tmp=$(cd -P "$tmp" && pwd -P)
-cleanup() {
-    if [[ ${KEEP_TMP:-0} == 1 ]]; then
-        echo "ansible-test.sh: kept $tmp" >&2
-    else
-        rm -rf "$tmp"
-    fi
-}
-trap cleanup EXIT
+trap 'if [[ ${KEEP_TMP:-0} == 1 ]]; then echo "ansible-test.sh: kept $tmp" >&2; else rm -rf "$tmp"; fi' EXIT
 
 dest=$tmp/ansible_collections/huaweicloud/aom
 
@@ -76,6 +69,18 @@ export ANSIBLE_COLLECTIONS_PATH=$tmp
 echo "ansible-test.sh: running 'ansible-test $command ${args[*]} $*' in $dest" >&2
 rc=0
 (cd "$dest" && ansible-test "$command" "${args[@]}" "$@") || rc=$?
+
+# stop any emulator that an integration target started and did not stop (setup_emulator records
+# the pids); check the command line so a reused pid is never hit
+pids_file=$dest/tests/output/.tmp/aom-emulator.pids
+if [[ -f $pids_file ]]; then
+    while read -r pid; do
+        if [[ $pid =~ ^[0-9]+$ ]] && grep -qa aom_emulator "/proc/$pid/cmdline" 2>/dev/null; then
+            echo "ansible-test.sh: stopping the emulator left running (pid $pid)" >&2
+            kill "$pid" 2>/dev/null || true
+        fi
+    done < <(sort -u "$pids_file")
+fi
 
 # bring the results back for inspection (not the scratch space, which can be large)
 if [[ -d $dest/tests/output ]]; then
