@@ -64,10 +64,9 @@ def connection_argument_spec():
     """AnsibleModule argument_spec entries for the connection options, with env fallbacks."""
     spec = {}
     for name, option in CONNECTION_OPTIONS.items():
-        entry = dict(type=option['type'], fallback=(env_fallback, list(option['env'])))
-        if option.get('no_log'):
-            entry['no_log'] = True
-        spec[name] = entry
+        # no_log is explicit on every option: access_key is an identifier, not a secret.
+        spec[name] = dict(type=option['type'], fallback=(env_fallback, list(option['env'])),
+                          no_log=bool(option.get('no_log')))
     return spec
 
 
