@@ -26,7 +26,7 @@ description:
     E(ANSIBLE_CALLBACKS_ENABLED). When its connection settings are incomplete, it disables itself with
     one warning naming what is missing.
 author:
-  - huaweicloud.aom maintainers
+  - huaweicloud.aom maintainers (@huaweicloud)
 requirements:
   - requests
   - voluptuous
@@ -439,10 +439,11 @@ class CallbackModule(CallbackBase):
                         % (NAME, delivered.get(REPORT, 0), delivered.get(CLEAR, 0), self._delivery.flushed_entries))
         reason = '; '.join(sorted(set(report.errors))[:3])
         if report.spooled:
+            because = ' (%s)' % reason if reason else ''
             self._display.warning(
                 '%s callback: %d alarm(s) and %d clear(s) could not be delivered to AOM%s and were spooled to %s; '
-                'the next run sends them first' % (NAME, report.spooled.get(REPORT, 0), report.spooled.get(CLEAR, 0),
-                                                    ' (%s)' % reason if reason else '', self._spool_dir))
+                'the next run sends them first'
+                % (NAME, report.spooled.get(REPORT, 0), report.spooled.get(CLEAR, 0), because, self._spool_dir))
         if report.dropped or report.lost:
             self._display.warning('%s callback: %d event(s) were refused by AOM or could not be spooled, and are lost (%s)'
                                   % (NAME, sum(report.dropped.values()) + sum(report.lost.values()), reason))

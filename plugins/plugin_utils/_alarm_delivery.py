@@ -61,6 +61,7 @@ class AlarmDelivery:
 
     def deliver(self, kind, events):
         if kind == REPORT:
+            events = latest_per_identity(events)
             self._client.push(events)
             self._raised.update(identity(event) for event in events)
         else:
@@ -92,11 +93,17 @@ class AlarmDelivery:
             if clear:
                 self._clear(events, trust_standing=False)
             else:
-                self._client.push(events)
+                self._client.push(latest_per_identity(events))
         except Exception as exc:
             if classify(exc) == SPOOL:
                 raise
             self.dropped.append(str(exc))
+
+
+def latest_per_identity(events):
+    """The last report of each alarm, in order: one request must not name an alarm twice."""
+    latest = dict((identity(event), index) for index, event in enumerate(events))
+    return [event for index, event in enumerate(events) if latest[identity(event)] == index]
 
 
 def _identity_of(alarm):

@@ -95,8 +95,8 @@ def main(url, project, check, *args):
         if len(args) > 1:
             logged = [entry for entry in logged if str(entry.get('status')) == args[1]]
         if len(logged) != int(args[0]):
-            fail('expected %s %s%s, found %d' % (args[0], check, ' with status %s' % args[1] if len(args) > 1 else '',
-                                                  len(logged)), logged)
+            status = ' with status %s' % args[1] if len(args) > 1 else ''
+            fail('expected %s %s%s, found %d' % (args[0], check, status, len(logged)), logged)
     else:
         fail('unknown check %s' % check, args)
 

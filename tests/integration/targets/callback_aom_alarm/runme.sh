@@ -80,6 +80,13 @@ without_callback() {
         env -u ANSIBLE_CALLBACKS_ENABLED "$@"
     fi
 }
+# refute CMD...: fail when CMD succeeds (a bare `! CMD` would not stop `set -e`)
+refute() {
+    if "$@"; then
+        echo "unexpectedly true: $*" >&2
+        exit 1
+    fi
+}
 check() { "$python" check_alarms.py "$url" "$project" "$@"; }
 # play_fails PLAYBOOK [args]: a run that must fail (2: failed hosts, 4: unreachable ones); output in $scratch/out
 play_fails() {
@@ -148,14 +155,14 @@ grep -q 'were spooled to' "$scratch/out_with"
 [[ $(stat -c %a "$scratch/spool") == 700 ]]
 for file in "$scratch"/spool/*.json; do
     [[ $(stat -c %a "$file") == 600 ]]
-    ! grep -qF "$secret_key" "$file"
+    refute grep -qF "$secret_key" "$file"
 done
 
 start_emulator "$port"
 check reset
 ansible-playbook -i inventory noop.yml >"$scratch/out" 2>&1
 cat "$scratch/out"
-! grep -q 'spooled' "$scratch/out"
+refute grep -q 'spooled' "$scratch/out"
 [[ $(spooled_files) == 0 ]]
 # h1, h4 and h5 were cleared in step 2: the spooled run raised them again, once each
 check active h1 Major "Install the new release" "disk quota exceeded"
@@ -174,7 +181,7 @@ check cleared h1
 check reset
 check fault '{"status": 503, "count": 2}'
 play_fails deploy.yml
-! grep -q 'spooled' "$scratch/out"
+refute grep -q 'spooled' "$scratch/out"
 [[ $(spooled_files) == 0 ]]
 check requests 2 503
 check active h1 Major "Install the new release" "disk quota exceeded"
@@ -182,8 +189,8 @@ check rows 10
 
 # 6. no secret in -vvv output nor in AOM
 play_fails deploy.yml -vvv
-! grep -qF s3cr3t-no-log-value "$scratch/out"
-! grep -qF "$secret_key" "$scratch/out"
+refute grep -qF s3cr3t-no-log-value "$scratch/out"
+refute grep -qF "$secret_key" "$scratch/out"
 check absent s3cr3t-no-log-value
 check absent argument-secret-0001
 check absent "$secret_key"

@@ -41,13 +41,13 @@ class FakeClient:
         FakeClient.instances.append(self)
 
     def push(self, events, clear=False):
-        if self.fail:
+        if isinstance(self.fail, Exception):
             raise self.fail
         self.calls.append(('clear' if clear else 'push', events))
         return 1
 
     def list_events(self, **kwargs):
-        if self.fail:
+        if isinstance(self.fail, Exception):
             raise self.fail
         self.calls.append(('list', kwargs))
         return list(self.active)
@@ -130,7 +130,7 @@ def make_callback(monkeypatch, tmp_path):
     def make(**overrides):
         options = dict(OPTIONS, spool_dir=str(tmp_path / 'spool'), **overrides)
         callback = aom_alarm.CallbackModule(display=FakeDisplay())
-        callback.get_option = lambda name: options.get(name)
+        callback.get_option = options.get
         callback._configure()
         return callback
     return make
@@ -169,7 +169,7 @@ def test_failed_unreachable_rescued_ignored_and_clean_hosts(make_callback):
     assert web1['annotations']['task'] == 'migrate' and web1['annotations']['message'] == 'exit 1'
     assert web1['annotations']['task_path'] == '/src/site.yml:7' and web1['annotations']['play'] == 'deploy'
     assert SECRET not in repr(client.calls)
-    assert [call for call, _ in client.calls].count('push') == 1  # several hosts, one request
+    assert [call for call, _events in client.calls].count('push') == 1  # several hosts, one request
     assert callback._display.warnings == []
 
 
@@ -181,12 +181,12 @@ def test_clean_run_clears_standing_alarms_with_their_ids(make_callback):
     client = run(callback, {'web1': dict(ok=2), 'web2': dict(ok=2)})
     clears = pushed(client, 'clear')
     assert [(e['metadata']['resource_id'], e.get('id')) for e in clears] == [('web1', 'a-1')]
-    assert [call for call, _ in client.calls] == ['list', 'clear']
+    assert [call for call, _events in client.calls] == ['list', 'clear']
 
 
 def test_clear_on_success_off_sends_no_clear(make_callback):
     client = run(make_callback(clear_on_success=False), {'web1': dict(ok=2)})
-    assert [call for call, _ in client.calls] == ['list']
+    assert [call for call, _events in client.calls] == ['list']
 
 
 def test_check_mode_sends_nothing(make_callback, monkeypatch):

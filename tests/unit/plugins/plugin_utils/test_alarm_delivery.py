@@ -142,3 +142,11 @@ def test_classify():
     for status in (None, 401, 403, 404, 429, 500, 503):
         assert classify(AOMError('x', status=status)) == SPOOL
     assert classify(OSError('disk')) == SPOOL
+
+
+def test_one_request_never_names_an_alarm_twice(tmp_path):
+    client = FakeClient()
+    delivery = AlarmDelivery(client, Spool(str(tmp_path)), SETTINGS)
+    first, second = alarm('web1'), alarm('web1', unreachable=True)
+    delivery.deliver(REPORT, [first, alarm('web2'), second])
+    assert client.calls == [('push', ['web2', 'web1'], [None, None])]

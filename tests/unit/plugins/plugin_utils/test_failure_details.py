@@ -75,8 +75,8 @@ def test_no_log_task_or_result_hides_the_message():
 
 
 def test_loop_item_message_is_preferred_to_the_generic_one():
-    data = {'msg': 'One or more items failed', 'results': [{'failed': False, 'msg': 'fine'},
-                                                            {'failed': True, 'msg': 'item 2 broke'}]}
+    items = [{'failed': False, 'msg': 'fine'}, {'failed': True, 'msg': 'item 2 broke'}]
+    data = {'msg': 'One or more items failed', 'results': items}
     assert details.error_message(data) == 'item 2 broke'
 
 

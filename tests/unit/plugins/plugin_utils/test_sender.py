@@ -63,7 +63,7 @@ def test_a_failed_start_spools_everything_in_order():
     sender.submit('clear', ['b'])
     report = sender.close(5)
     assert recorder.delivered == []
-    assert [(kind, events) for kind, events, _ in recorder.spooled] == [('report', ['a']), ('clear', ['b'])]
+    assert [(kind, events) for kind, events, _created in recorder.spooled] == [('report', ['a']), ('clear', ['b'])]
     assert report.spooled == {'report': 1, 'clear': 1} and report.errors == ['refused']
     assert recorder.spooled[0][2] <= recorder.spooled[1][2]  # named in production order
 
@@ -83,7 +83,7 @@ def test_after_one_failure_later_jobs_are_spooled_without_trying():
     sender.submit('clear', ['b'])
     sender.close(5)
     assert calls == [['a']]
-    assert [events for _, events, _ in recorder.spooled] == [['a'], ['b']]
+    assert [events for _kind, events, _created in recorder.spooled] == [['a'], ['b']]
 
 
 def test_rejected_jobs_are_dropped_not_spooled():
@@ -107,7 +107,7 @@ def test_deadline_spools_in_flight_and_queued_jobs_once():
     report = sender.close(0.3)
     assert time.monotonic() - started < 1.0
     assert report.timed_out
-    assert [(kind, events) for kind, events, _ in recorder.spooled] == [('report', ['a']), ('clear', ['b'])]
+    assert [(kind, events) for kind, events, _created in recorder.spooled] == [('report', ['a']), ('clear', ['b'])]
     gate.set()  # the late delivery of 'a' neither spools it again nor changes the report
     time.sleep(0.2)
     assert len(recorder.spooled) == 2
@@ -125,7 +125,7 @@ def test_bounded_queue_spools_overflow_on_the_callers_thread():
     sender.submit('report', ['c'])
     sender.submit('report', ['d'])  # over the bound: spooled now
     sender.submit('report', ['e'])  # and everything after it, to keep the order
-    assert [events for _, events, _ in recorder.spooled] == [['d'], ['e']]
+    assert [events for _kind, events, _created in recorder.spooled] == [['d'], ['e']]
     gate.set()
     report = sender.close(5)
     assert recorder.delivered == [('report', ['a']), ('report', ['b', 'c'])]
