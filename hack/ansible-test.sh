@@ -89,4 +89,5 @@ if [[ -d $dest/tests/output ]]; then
     echo "ansible-test.sh: results copied to $root/tests/output" >&2
 fi
 
+echo "ansible-test.sh: ansible-test $command exited with $rc after ${SECONDS}s" >&2
 exit "$rc"

@@ -8,8 +8,8 @@ Run with the Python of the virtual environment that holds ansible-test
 1. ansible-test creates every ``--venv`` environment without pip and bootstraps pip with a
    ``get-pip.py`` downloaded from ci-files.testing.ansible.com, which is not reachable here.
    It looks for a cached copy at ``~/.ansible/test/cache/get_pip_<version>.py`` first, so we
-   write a small stand-in there: it installs the bundled pip with ``ensurepip`` (no network)
-   and then upgrades to the pinned version from the package index when it can.
+   write a small stand-in there: it installs the pinned pip from the package index with this
+   venv's pip (``pip --python <new venv>``), falling back to ``ensurepip`` (no network).
    The pinned version is read from the installed ansible-test, never hard-coded.
 2. ansible-test always wants an ssh key pair at ``~/.ansible/test/id_rsa``: it runs
    ``ssh-keygen`` to make one, and fails when that program is missing. We create the pair
@@ -33,14 +33,15 @@ SHIM_TEMPLATE = '''%(marker)s (written by hack/prepare_offline.py)
 """Offline stand-in for get-pip.py.
 
 ansible-test runs this file inside a new virtual environment that has no pip, with pip-install
-arguments such as ``pip==24.2 --no-setuptools --no-wheel``. Install the pip bundled with
-Python (ensurepip, no network), then the requested version from the package index if reachable.
+arguments such as ``pip==24.2 --no-setuptools --no-wheel``. Install the requested pip from the
+package index with the pip of the development venv (``pip --python``); if that is gone or
+fails, install the pip bundled with Python (ensurepip, no network) and upgrade it if possible.
 """
 import os
 import subprocess
 import sys
 
-FALLBACK_PYTHON = %(fallback)r
+OUTER_PYTHON = %(outer)r
 
 
 def run(cmd):
@@ -50,19 +51,19 @@ def run(cmd):
 def main():
     args = sys.argv[1:]
     packages = [a for a in args if not a.startswith('-')]
-    pip = [sys.executable, '-m', 'pip', '--disable-pip-version-check']
+    quiet = ['--disable-pip-version-check', '--quiet']
+    if os.path.exists(OUTER_PYTHON) and run(
+            [OUTER_PYTHON, '-m', 'pip', '--python', sys.executable, 'install'] + quiet + packages) == 0:
+        return 0
+    sys.stderr.write('get-pip stand-in: falling back to ensurepip\\n')
     if run([sys.executable, '-m', 'ensurepip', '--default-pip']) != 0:
-        # no ensurepip in this Python (e.g. Debian without python3-venv): use the outer pip
-        if not os.path.exists(FALLBACK_PYTHON):
-            sys.stderr.write('get-pip stand-in: no ensurepip and no fallback pip\\n')
-            return 1
-        return run([FALLBACK_PYTHON, '-m', 'pip', '--disable-pip-version-check',
-                    '--python', sys.executable, 'install', '--quiet'] + packages)
-    if packages and run(pip + ['install', '--quiet'] + packages) != 0:
+        return 1
+    pip = [sys.executable, '-m', 'pip']
+    if packages and run(pip + ['install'] + quiet + packages) != 0:
         sys.stderr.write('get-pip stand-in: could not install %%s, keeping the bundled pip\\n'
                          %% ' '.join(packages))
     if '--no-setuptools' in args:
-        run(pip + ['uninstall', '--quiet', '--yes', 'setuptools'])
+        run(pip + ['uninstall', '--yes'] + quiet + ['setuptools'])
     return 0
 
 
@@ -114,7 +115,7 @@ def prepare_get_pip(base: str) -> str:
         with open(path, encoding='utf-8', errors='replace') as handle:
             if MARKER not in handle.readline():
                 return path  # a genuine get-pip.py someone downloaded: keep it
-    shim = SHIM_TEMPLATE % {'marker': MARKER, 'fallback': sys.executable}
+    shim = SHIM_TEMPLATE % {'marker': MARKER, 'outer': sys.executable}
     write_atomic(path, shim.encode('utf-8'), 0o644)
     return path
 
