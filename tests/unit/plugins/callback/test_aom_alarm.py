@@ -37,18 +37,20 @@ class FakeClient:
         self.deadline = None
         self.active = list(FakeClient.initially_active)
         self.calls = []
-        self.fail = getattr(FakeClient, 'fail', None)
+        self.fail = getattr(FakeClient, 'fail', False)
         FakeClient.instances.append(self)
 
+    def _maybe_fail(self):
+        if self.fail:
+            raise AOMError(str(self.fail))
+
     def push(self, events, clear=False):
-        if isinstance(self.fail, Exception):
-            raise self.fail
+        self._maybe_fail()
         self.calls.append(('clear' if clear else 'push', events))
         return 1
 
     def list_events(self, **kwargs):
-        if isinstance(self.fail, Exception):
-            raise self.fail
+        self._maybe_fail()
         self.calls.append(('list', kwargs))
         return list(self.active)
 
