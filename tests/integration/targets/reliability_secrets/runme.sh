@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# No secret anywhere: aom_event (report, update, clear, check and diff modes), aom_event_info and
+# the aom_alarm callback run at -vvvv with unique, known secrets (secret keys, a security token,
+# a password, an IAM token, wrong ones, a no_log task's value), through retries (503), a token
+# refresh (401) and refusals (wrong secret key, wrong password, revoked token). Then every output
+# (stdout+stderr of each run, the ansible log), every registered result, the spool files, the
+# emulator's stored events, request log, log and SQLite files are searched for each secret:
+# any hit fails, naming the secret (masked) and the file.
+#
+# No `set -x` here: it would print the secrets in the test's own log.
+set -eu
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$here"
+python=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
+step() { echo "=== reliability_secrets: $*"; }
+
+# The collection under test: in the collection paths (ansible-test sets them), else above this target.
+root=
+IFS=: read -r -a collection_paths <<<"${ANSIBLE_COLLECTIONS_PATH:-${ANSIBLE_COLLECTIONS_PATHS:-}}"
+for path in "${collection_paths[@]}"; do
+    if [[ -n $path && -f $path/ansible_collections/huaweicloud/aom/aom_emulator/__init__.py ]]; then
+        root=$path/ansible_collections/huaweicloud/aom
+        break
+    fi
+done
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/reliability_secrets.XXXXXX")
+if [[ -z $root ]]; then
+    root=$(cd ../../../.. && pwd)
+    mkdir -p "$scratch/collections/ansible_collections/huaweicloud"
+    ln -sfn "$root" "$scratch/collections/ansible_collections/huaweicloud/aom"
+    export ANSIBLE_COLLECTIONS_PATH=$scratch/collections
+fi
+[[ -f $root/aom_emulator/__init__.py ]]
+
+emulator_pid=
+cleanup() {
+    if [[ -n $emulator_pid ]]; then
+        kill "$emulator_pid" 2>/dev/null || true
+        wait "$emulator_pid" 2>/dev/null || true
+    fi
+    [[ -n ${KEEP_SCRATCH:-} ]] || rm -rf "$scratch"
+}
+trap cleanup EXIT
+
+# Unique secrets, known to this run only; the emulator learns them from a credentials file
+# (the one place they are allowed to be, excluded from the search).
+unique() { "$python" -c 'import secrets, sys; print(sys.argv[1] + secrets.token_hex(12))' "$1"; }
+export REL_SK REL_TEMP_SK REL_SECURITY_TOKEN REL_PASSWORD REL_NOLOG REL_WRONG_SK REL_WRONG_PASSWORD REL_WRONG_TOKEN
+REL_SK=$(unique SK-unique-7f3a)
+REL_TEMP_SK=$(unique SKTEMP-unique-)
+REL_SECURITY_TOKEN=$(unique ST-unique-)
+REL_PASSWORD=$(unique PW-unique-)
+REL_NOLOG=$(unique NOLOG-unique-)
+REL_WRONG_SK=$(unique SKWRONG-unique-)
+REL_WRONG_PASSWORD=$(unique PWWRONG-unique-)
+REL_WRONG_TOKEN=MII$(unique REVOKED-unique-)
+export REL_USER=reliability-user REL_DOMAIN=reliability-domain
+export REL_AK=RELIABILITYAK0000001 REL_TEMP_AK=RELIABILITYTEMPAK001
+project=5ec2e75ec2e75ec2e75ec2e75ec2e75e
+credentials=$scratch/credentials.json
+"$python" - "$credentials" "$project" <<'EOF'
+import json, os, sys
+path, project = sys.argv[1:]
+env = os.environ
+json.dump({'users': [{
+    'domain': env['REL_DOMAIN'], 'name': env['REL_USER'], 'password': env['REL_PASSWORD'],
+    'projects': {'cn-north-4': project},
+    'access_keys': [{'ak': env['REL_AK'], 'sk': env['REL_SK']},
+                    {'ak': env['REL_TEMP_AK'], 'sk': env['REL_TEMP_SK'], 'security_token': env['REL_SECURITY_TOKEN']}],
+}]}, open(path, 'w'))
+EOF
+chmod 600 "$credentials"
+
+PYTHONPATH=$root${PYTHONPATH:+:$PYTHONPATH} "$python" -m aom_emulator --host 127.0.0.1 --port 0 \
+    --db "$scratch/aom.db" --port-file "$scratch/port" --credentials "$credentials" \
+    </dev/null >"$scratch/emulator.log" 2>&1 &
+emulator_pid=$!
+if [[ -d $root/tests/output/.tmp ]]; then echo "$emulator_pid" >>"$root/tests/output/.tmp/aom-emulator.pids"; fi
+for _ in $(seq 150); do
+    [[ -s $scratch/port ]] && break
+    kill -0 "$emulator_pid" || { cat "$scratch/emulator.log"; exit 1; }
+    sleep 0.1
+done
+url=http://127.0.0.1:$(cat "$scratch/port")
+
+# an IAM token obtained with the password: one more secret
+export REL_TOKEN
+REL_TOKEN=$("$python" - "$url" <<'EOF'
+import json, os, sys, urllib.request
+env = os.environ
+body = {'auth': {'identity': {'methods': ['password'], 'password': {'user': {
+    'domain': {'name': env['REL_DOMAIN']}, 'name': env['REL_USER'], 'password': env['REL_PASSWORD']}}},
+    'scope': {'project': {'name': 'cn-north-4'}}}}
+request = urllib.request.Request(sys.argv[1] + '/v3/auth/tokens?nocatalog=true', data=json.dumps(body).encode(),
+                                 headers={'Content-Type': 'application/json'}, method='POST')
+with urllib.request.urlopen(request, timeout=30) as response:
+    print(response.headers['X-Subject-Token'])
+EOF
+)
+[[ $REL_TOKEN == MII* ]]
+
+out=$scratch/out  # every output and result to search
+results=$scratch/out/results
+spool_copies=$scratch/out/spool-copies
+mkdir -p "$out" "$results" "$spool_copies"
+export HW_AOM_ENDPOINT=$url HW_AUTH_URL=$url HW_AOM_ALLOW_HTTP=true HW_PROJECT_ID=$project
+export HW_ACCESS_KEY=$REL_AK HW_SECRET_KEY=$REL_SK
+export ANSIBLE_LOG_PATH=$out/ansible.log ANSIBLE_HOST_KEY_CHECKING=false
+export AOM_ALARM_SPOOL_DIR=$scratch/spool AOM_ALARM_FLUSH_TIMEOUT=5
+callbacks="${ANSIBLE_CALLBACKS_ENABLED:+$ANSIBLE_CALLBACKS_ENABLED,}huaweicloud.aom.aom_alarm"
+
+# run NAME EXPECTED_RC CMD...: CMD at -vvvv, stdout and stderr to $out/NAME.log
+run() {
+    local name=$1 expected=$2 rc=0
+    shift 2
+    "$@" -vvvv >"$out/$name.log" 2>&1 || rc=$?
+    if [[ $rc != "$expected" ]]; then
+        tail -n 80 "$out/$name.log"
+        echo "$name: exit code $rc, expected $expected" >&2
+        exit 1
+    fi
+    step "$name: exit code $rc as expected ($(wc -c <"$out/$name.log") bytes of output)"
+}
+# playbook runs with the callback enabled
+with_callback() { ANSIBLE_CALLBACKS_ENABLED=$callbacks "$@"; }
+fault() { curl -sf -X POST -H 'Content-Type: application/json' -d "$1" "$url/_emulator/faults" >/dev/null; }
+spooled_files() { find "$scratch/spool" -name '*.json' 2>/dev/null | wc -l; }
+
+step "modules"
+run modules 0 ansible-playbook -i inventory modules.yml -e "results_dir=$results"
+[[ $(find "$results" -name '*.json' | wc -l) == 12 ]]
+# the secrets given as options did reach the modules, and were masked in their invocation
+grep -q VALUE_SPECIFIED_IN_NO_LOG_PARAMETER "$out/modules.log"
+
+step "callback: a failing playbook with a no_log task"
+run callback_failing 2 with_callback ansible-playbook -i inventory failing.yml
+step "callback: retried through 503 answers"
+fault '{"status": 503, "count": 2}'
+run callback_retried 2 with_callback ansible-playbook -i inventory failing.yml
+grep -q 'reported' "$out/callback_retried.log"
+step "callback: a wrong secret key (401), the alarms are spooled"
+run callback_wrong_key 2 env HW_SECRET_KEY="$REL_WRONG_SK" ANSIBLE_CALLBACKS_ENABLED="$callbacks" \
+    ansible-playbook -i inventory failing.yml
+grep -q 'were spooled to' "$out/callback_wrong_key.log"
+[[ $(spooled_files) -ge 1 ]]
+cp -p "$scratch"/spool/*.json "$spool_copies/"
+step "callback: IAM user/password, a token refused once mid-run, the spool is delivered"
+fault '{"status": 401, "count": 1, "path": "/push/events"}'
+run callback_password 0 env -u HW_ACCESS_KEY -u HW_SECRET_KEY HW_USER_NAME="$REL_USER" HW_USER_PASSWORD="$REL_PASSWORD" \
+    HW_DOMAIN_NAME="$REL_DOMAIN" ANSIBLE_CALLBACKS_ENABLED="$callbacks" ansible-playbook -i inventory failing.yml -e healthy=true
+[[ $(spooled_files) == 0 ]]
+step "callback: an IAM token"
+run callback_token 2 env -u HW_ACCESS_KEY -u HW_SECRET_KEY HW_AUTH_TOKEN="$REL_TOKEN" \
+    ANSIBLE_CALLBACKS_ENABLED="$callbacks" ansible-playbook -i inventory failing.yml
+step "callback: a revoked token (401), spooled"
+run callback_revoked 2 env -u HW_ACCESS_KEY -u HW_SECRET_KEY HW_AUTH_TOKEN="$REL_WRONG_TOKEN" \
+    ANSIBLE_CALLBACKS_ENABLED="$callbacks" ansible-playbook -i inventory failing.yml
+grep -q 'were spooled to' "$out/callback_revoked.log"
+cp -p "$scratch"/spool/*.json "$spool_copies/"
+# the spool is delivered by the next healthy run (and the spool files must still be clean)
+run callback_flush 0 with_callback ansible-playbook -i inventory failing.yml -e healthy=true
+[[ $(spooled_files) == 0 ]]
+
+step "what the emulator holds"
+curl -sf "$url/_emulator/events" >"$out/emulator-events.json"
+curl -sf "$url/_emulator/requests" >"$out/emulator-requests.json"
+"$python" - "$out/emulator-events.json" "$out/emulator-requests.json" <<'EOF'
+import json, sys
+events = json.load(open(sys.argv[1]))['events']
+requests = json.load(open(sys.argv[2]))['requests']
+# what the scan is worth: the runs above really stored alarms and made authenticated requests
+assert len([e for e in events if e['metadata'].get('playbook') == 'failing.yml']) >= 2, events
+assert {'aksk', 'token', 'password', 'invalid'} <= {r['auth'] for r in requests}, requests
+print('%d stored events, %d logged requests' % (len(events), len(requests)))
+EOF
+kill "$emulator_pid"
+wait "$emulator_pid" || true
+emulator_pid=
+cp -p "$scratch/emulator.log" "$out/"
+for file in "$scratch"/aom.db*; do
+    cp -p "$file" "$out/"
+    strings -a "$file" >"$out/$(basename "$file").strings"
+done
+
+step "searching $(find "$out" -type f | wc -l) files for the secrets"
+secrets=(secret_key=REL_SK temporary_secret_key=REL_TEMP_SK security_token=REL_SECURITY_TOKEN
+         password=REL_PASSWORD auth_token=REL_TOKEN no_log_value=REL_NOLOG wrong_secret_key=REL_WRONG_SK
+         wrong_password=REL_WRONG_PASSWORD revoked_token=REL_WRONG_TOKEN)
+# the search finds what is there: the credentials file holds the emulator's secrets
+if "$python" files/find_secrets.py secret_key=REL_SK password=REL_PASSWORD -- "$credentials" >/dev/null; then
+    echo "find_secrets.py missed the secrets in the credentials file" >&2
+    exit 1
+fi
+"$python" files/find_secrets.py --exclude "$credentials" "${secrets[@]}" -- "$out" "$scratch/spool"
+step "no secret found"
