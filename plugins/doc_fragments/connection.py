@@ -102,7 +102,9 @@ options:
     type: float
   retries:
     description:
-      - How many times to retry a request that was throttled (429), met a server error (500, 502, 503, 504) or a connection error, with capped exponential backoff and jitter, honouring C(Retry-After). Never retried on 400, 401 or 403. Defaults to V(3).
+      - How many times to retry a request that was throttled (429), met a server error (500, 502, 503, 504)
+        or a connection error, with capped exponential backoff and jitter, honouring C(Retry-After).
+      - Never retried on 400, 401 or 403. Defaults to V(3).
       - Falls back to E(HW_AOM_RETRIES).
     type: int
   allow_http:
