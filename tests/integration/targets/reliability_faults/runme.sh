@@ -85,6 +85,13 @@ project=0123456789abcdef0123456789abcdef
 export HW_AOM_ENDPOINT=$url HW_AUTH_URL=$url HW_AOM_ALLOW_HTTP=true HW_PROJECT_ID=$project
 export HW_ACCESS_KEY=DEMOACCESSKEY0000000 HW_SECRET_KEY=DEMOSECRETKEYdemosecretkeydemosecretkey00
 export ANSIBLE_HOST_KEY_CHECKING=false
+# refute CMD...: fail when CMD succeeds (`! CMD` never stops a `set -e` script)
+refute() {
+    if "$@"; then
+        echo "unexpected success: $*" >&2
+        exit 1
+    fi
+}
 store() { "$python" files/aom_store.py "$url" "$@"; }
 with_callback() {
     ANSIBLE_CALLBACKS_ENABLED="${ANSIBLE_CALLBACKS_ENABLED:+$ANSIBLE_CALLBACKS_ENABLED,}huaweicloud.aom.aom_alarm" "$@"
@@ -164,7 +171,7 @@ start_emulator "$port"
 store check "$project" --playbook cb_fail.yml=
 with_callback ansible-playbook -i inventory cb_noop.yml >"$scratch/out" 2>&1
 cat "$scratch/out"
-! grep -q 'spooled' "$scratch/out"
+refute grep -q 'spooled' "$scratch/out"
 [[ $(spooled_files) == 0 ]]
 store check "$project" --playbook cb_fail.yml=cb1,cb2 --playbook cb_noop.yml= --active-prefix batch-=300
 # nothing is delivered twice: another run leaves exactly the same alarms

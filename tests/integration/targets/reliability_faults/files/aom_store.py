@@ -6,6 +6,7 @@
     python aom_store.py URL fault JSON                  reset, then inject a fault rule (or a list of rules)
     python aom_store.py URL log                         print the request log (JSON list)
     python aom_store.py URL requests [PATH [STATUS]]    print how many logged requests match
+    python aom_store.py URL pushed report|clear         print how many events acknowledged pushes carried
     python aom_store.py URL wait-push [TIMEOUT]         wait until a push was acknowledged (204)
     python aom_store.py URL check PROJECT [options]     check the stored alarms:
         --active ID[,ID...]           each resource_id has exactly one active alarm
@@ -99,7 +100,7 @@ def check(url, project, args):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('url')
-    parser.add_argument('command', choices=['reset', 'fault', 'log', 'requests', 'wait-push', 'check'])
+    parser.add_argument('command', choices=['reset', 'fault', 'log', 'requests', 'pushed', 'wait-push', 'check'])
     parser.add_argument('args', nargs='*')
     parser.add_argument('--active', action='append', default=[])
     parser.add_argument('--absent', action='append', default=[])
@@ -126,6 +127,11 @@ def main():
         if len(args.args) > 1:
             logged = [entry for entry in logged if str(entry['status']) == args.args[1]]
         print(len(logged))
+    elif args.command == 'pushed':
+        clear = args.args[0] == 'clear'
+        print(sum(entry['event_count'] for entry in call(url, '/_emulator/requests')['requests']
+                  if entry['path'].endswith('/push/events') and entry['status'] == 204
+                  and (entry['query'].get('action') == 'clear') == clear))
     elif args.command == 'wait-push':
         deadline = time.monotonic() + float(args.args[0] if args.args else 60)
         while time.monotonic() < deadline:
