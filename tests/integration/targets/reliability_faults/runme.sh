@@ -123,9 +123,12 @@ wait "$watcher_pid" || { cat "$scratch/watcher.log"; exit 1; }
 watcher_pid=
 cat "$scratch/first.json"; echo
 [[ -s $scratch/emulator.pid ]]  # restarted
-"$python" - "$scratch/first.json" <<'EOF'
+# what the restarted emulator received: the pushes the kill interrupted or had not reached yet
+after_restart=$(store pushed report)
+"$python" - "$scratch/first.json" "$after_restart" <<'EOF'
 import json, re, sys
 result = json.load(open(sys.argv[1]))
+after_restart = int(sys.argv[2])
 if result.get('failed'):
     # a clear failure: what failed and why, never a traceback
     message = result['msg']
@@ -134,8 +137,10 @@ if result.get('failed'):
     assert 'Traceback' not in message and 'exception' not in result, result
 else:
     counts = result['counts']
-    print('first run delivered everything: %s' % counts)
+    print('first run delivered everything: %s, %d alarms after the restart' % (counts, after_restart))
     assert counts == {'reported': 300}, counts
+    # the kill came after the first push and before the last: the batch really straddled it
+    assert 100 <= after_restart <= 200, after_restart
 EOF
 store check "$project"  # whatever landed before the kill: no identity twice
 ansible-playbook -i inventory batch.yml -e "@$scratch/batch.json" -e "result_file=$scratch/second.json"
