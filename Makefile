@@ -21,7 +21,7 @@ INTEGRATION_ARGS ?=
 
 export VENV
 
-.PHONY: help venv sanity units integration emulator-test lint build test demo bench clean
+.PHONY: help venv sanity units integration emulator-test lint build build-smoke test demo bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -57,7 +57,10 @@ build: venv ## build the collection tarball into build/
 	mkdir -p "$(ROOT)/build"
 	cd "$(ROOT)" && "$(VENV)/bin/ansible-galaxy" collection build --force --output-path "$(ROOT)/build"
 
-test: venv sanity units integration emulator-test lint ## everything CI runs
+build-smoke: venv ## build the tarball, install it into a temporary path, use the modules and the callback from there
+	"$(ROOT)/hack/build-smoke.sh"
+
+test: venv sanity units integration emulator-test lint build-smoke ## everything CI runs
 
 demo: venv ## run the demo (hack/demo.sh)
 	@if [[ -f "$(ROOT)/hack/demo.sh" ]]; then
@@ -66,10 +69,10 @@ demo: venv ## run the demo (hack/demo.sh)
 		echo "demo: hack/demo.sh does not exist yet"
 	fi
 
-bench: venv ## run every bench/*.py with the venv python
+bench: venv ## run every bench/*.py (not _helpers) with the venv python
 	@cd "$(ROOT)"
 	shopt -s nullglob
-	benches=(bench/*.py)
+	benches=(bench/[!_]*.py)
 	if [[ $${#benches[@]} -eq 0 ]]; then echo "bench: no bench/*.py yet"; exit 0; fi
 	for bench in "$${benches[@]}"; do
 		echo "== $$bench"

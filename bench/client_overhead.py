@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark: the collection client's overhead per request against a bare ``requests`` call.
 
 Both talk to the same local emulator over one kept-alive connection, alternating in rounds so
@@ -95,7 +94,7 @@ def main() -> int:
         for name, (bare_call, client_call) in operations.items():
             for auth, client in clients.items():
                 bare_ms, client_ms = [], []
-                for _ in range(args.rounds):
+                for _unused in range(args.rounds):
                     bare_ms.append(timed(bare_call, args.calls))
                     client_ms.append(timed(client_call(client), args.calls))
                 b, c = statistics.median(bare_ms), statistics.median(client_ms)

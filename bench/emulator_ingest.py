@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark: how fast the local AOM emulator ingests pushes.
 
 Starts ``python -m aom_emulator`` on a free port with a throw-away database, then for 1, 10 and
@@ -67,7 +66,7 @@ def run_level(url: str, token: str, clients: int, batches: int, size: int, max_s
                     failures.append(f"HTTP {response.status_code}")
 
     started = time.perf_counter()
-    threads = [threading.Thread(target=client) for _ in range(clients)]
+    threads = [threading.Thread(target=client) for _unused in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -9,6 +9,7 @@
 #    temporary ansible_collections/huaweicloud/aom copy with ANSIBLE_COLLECTIONS_PATH pointing
 #    at it, so huaweicloud.aom.* resolves to this checkout. tests/ (and so tests/output) is
 #    excluded: ansible-test sanity covers it. --offline: ansible-lint installs nothing.
+# 3. antsibull-docs lint-collection-docs --plugin-docs: every plugin's and role's docs render.
 set -euo pipefail
 
 root=$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -41,3 +42,6 @@ export XDG_CACHE_HOME=$tmp/.cache
 echo "lint: ansible-lint --profile production ${targets[*]}"
 cd "$dest"
 ansible-lint --offline --nocolor --profile production --exclude tests --exclude .venv "${targets[@]}"
+
+echo "lint: antsibull-docs lint-collection-docs --plugin-docs"
+antsibull-docs lint-collection-docs --plugin-docs .

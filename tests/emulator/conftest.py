@@ -8,9 +8,10 @@ import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestClient, TestServer
 
-from emulator_support import DEMO_ACCOUNTS, Api, EmulatorProcess, FakeClock
+from emulator_support import DEMO_ACCOUNTS, Api, FakeClock
 
 from aom_emulator.accounts import Accounts
+from aom_emulator.process import EmulatorProcess
 from aom_emulator.app import create_app
 
 

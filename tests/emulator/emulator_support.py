@@ -20,7 +20,6 @@ if str(REPO_ROOT) not in sys.path:
 
 from aom_emulator.accounts import DEMO_ACCOUNTS  # noqa: E402
 from aom_emulator.auth import load_signer  # noqa: E402
-from aom_emulator.process import EmulatorProcess  # noqa: E402,F401  (re-exported for the tests)
 
 PROJECT = "0123456789abcdef0123456789abcdef"  # demo cn-north-4
 OTHER_PROJECT = "fedcba9876543210fedcba9876543210"  # demo cn-south-1
@@ -100,7 +99,7 @@ class Api:
                                query=query, headers=headers)
 
     async def list_all(self, **kwargs) -> list[dict]:
-        status, body, _ = await self.list(**kwargs)
+        status, body, _unused = await self.list(**kwargs)
         assert status == 200, body
         return body["events"]
 

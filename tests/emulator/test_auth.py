@@ -59,7 +59,7 @@ async def test_malformed_token_request_is_400(api, body):
 
 async def test_token_works_for_its_project_only(api):
     assert (await api.push([alarm()]))[0] == 204
-    status, body, _ = await api.push([alarm()], project=OTHER_PROJECT)  # token scoped to cn-north-4
+    status, body, _unused = await api.push([alarm()], project=OTHER_PROJECT)  # token scoped to cn-north-4
     assert status == 403 and body["error_code"] == "AOM.30001005"
     assert (await api.push([alarm()], project=OTHER_PROJECT, project_name="cn-south-1"))[0] == 204
 
@@ -73,7 +73,7 @@ async def test_bad_token_is_401_apig_1002(api):
 async def test_expired_token_is_401(api, clock):
     await api.token()
     clock.advance(24 * 3600 * 1000 + 1)
-    status, body, _ = await api.push([alarm()])
+    status, body, _unused = await api.push([alarm()])
     assert status == 401 and body["error_code"] == "APIG.1002"
 
 
@@ -84,7 +84,7 @@ async def test_no_credentials_is_401(api):
 
 
 async def test_x_project_id_must_match_the_path(api):
-    status, body, _ = await api.push([alarm()], headers={"X-Project-Id": OTHER_PROJECT})
+    status, body, _unused = await api.push([alarm()], headers={"X-Project-Id": OTHER_PROJECT})
     assert status == 403 and body["error_code"] == "AOM.30001005"
 
 
@@ -96,7 +96,7 @@ async def test_tokens_are_stored_hashed(api, tmp_path):
 # -- AK/SK --------------------------------------------------------------------------------------
 
 async def test_signed_push_is_accepted(api):
-    status, body, _ = await api.signed("PUT", PUSH, BODY)
+    status, body, _unused = await api.signed("PUT", PUSH, BODY)
     assert status == 204, body
     assert len(await api.stored()) == 1
 
@@ -104,22 +104,22 @@ async def test_signed_push_is_accepted(api):
 async def test_signed_list_with_an_encoded_query(api):
     await api.signed("PUT", PUSH, BODY)
     query = SIGNER.encode_query({"type": "active_alert", "limit": "10", "marker": "0", "x": "a b/c"})
-    status, body, _ = await api.signed("POST", f"/v2/{PROJECT}/events", b'{"time_range": "0.-1.100000000"}',
+    status, body, _unused = await api.signed("POST", f"/v2/{PROJECT}/events", b'{"time_range": "0.-1.100000000"}',
                                        query=query)
     assert status == 200, body
     assert len(body["events"]) == 1
 
 
 async def test_signed_request_works_for_every_project_of_the_user(api):
-    status, _, _ = await api.signed("PUT", f"/v2/{OTHER_PROJECT}/push/events", BODY)
+    status, _unused, _unused = await api.signed("PUT", f"/v2/{OTHER_PROJECT}/push/events", BODY)
     assert status == 204
 
 
 @pytest.mark.parametrize("accounts_data", [TWO_USERS])
 async def test_signed_request_for_another_users_project_is_403(api, accounts_data):
-    status, body, _ = await api.signed("PUT", f"/v2/{FOREIGN_PROJECT}/push/events", BODY)
+    status, body, _unused = await api.signed("PUT", f"/v2/{FOREIGN_PROJECT}/push/events", BODY)
     assert status == 403 and body["error_code"] == "AOM.30001005"
-    status, _, _ = await api.signed("PUT", f"/v2/{FOREIGN_PROJECT}/push/events", BODY, ak="OTHERAK0000000000000",
+    status, _unused, _unused = await api.signed("PUT", f"/v2/{FOREIGN_PROJECT}/push/events", BODY, ak="OTHERAK0000000000000",
                                     sk="OTHERSK")
     assert status == 204
 

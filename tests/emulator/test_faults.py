@@ -16,8 +16,8 @@ PUSH = f"/v2/{PROJECT}/push/events"
 async def test_status_fault_applies_count_times_with_retry_after(api):
     await api.token()
     await api.add_faults({"status": 503, "count": 2, "retry_after": 1, "path": "/push/events"})
-    answers = [await api.push([alarm()]) for _ in range(3)]
-    assert [status for status, _, _ in answers] == [503, 503, 204]
+    answers = [await api.push([alarm()]) for _unused in range(3)]
+    assert [status for status, _unused, _unused in answers] == [503, 503, 204]
     status, body, response = answers[0]
     assert response.headers["Retry-After"] == "1"
     assert body["error_code"] == "APIG.0203" and body["request_id"] == response.headers["X-Request-Id"]
@@ -53,7 +53,7 @@ async def test_delay_alone_delays_a_normal_answer(api):
     await api.token()
     await api.add_faults({"delay": 0.3})
     started = time.monotonic()
-    status, _, _ = await api.push([alarm()])
+    status, _unused, _unused = await api.push([alarm()])
     assert status == 204 and time.monotonic() - started >= 0.3
     assert len(await api.stored()) == 1
 
@@ -130,6 +130,6 @@ async def test_request_log_has_no_secrets(api):
 async def test_many_concurrent_pushes_keep_one_alarm_per_identity(api):
     await api.token()
     answers = await asyncio.gather(*(api.push([alarm(resource_id=f"vm-{i % 5}")]) for i in range(40)))
-    assert {status for status, _, _ in answers} == {204}
+    assert {status for status, _unused, _unused in answers} == {204}
     rows = await api.stored()
     assert len(rows) == 5 and all(row["state"] == "active" for row in rows)

@@ -83,7 +83,7 @@ async def test_paging_is_stable_while_events_arrive(api, clock):
     await api.push([alarm(f"e{i}", starts_at=clock.now - i * 1000, event_type="event") for i in range(25)])
     seen, marker, pages = [], "0", 0
     while True:
-        status, body, _ = await api.list(query=f"limit=10&marker={marker}")
+        status, body, _unused = await api.list(query=f"limit=10&marker={marker}")
         assert status == 200
         assert body["page_info"]["current_count"] == len(body["events"]) <= 10
         assert body["page_info"]["previous_marker"] == marker
@@ -121,19 +121,19 @@ async def test_same_starts_at_pages_by_event_sn(api, clock):
      "relation"),
 ])
 async def test_bad_list_requests_are_400(api, query, body, expected):
-    status, answer, _ = await api.call("POST", f"/v2/{PROJECT}/events", body, query=query)
+    status, answer, _unused = await api.call("POST", f"/v2/{PROJECT}/events", body, query=query)
     assert status == 400 and answer["error_code"] == "AOM.30005001"
     assert expected in answer["error_msg"]
 
 
 async def test_statistic_counts_per_severity(mixed, clock):
-    status, body, _ = await mixed.call("POST", f"/v2/{PROJECT}/events/statistic", {"time_range": "-1.-1.60"})
+    status, body, _unused = await mixed.call("POST", f"/v2/{PROJECT}/events/statistic", {"time_range": "-1.-1.60"})
     assert status == 200
     counts = {series["event_severity"]: series["values"] for series in body["series"]}
     assert counts == {"Critical": [1], "Major": [2], "Minor": [1], "Info": [1]}
     assert body["timestamps"] == [clock.now - 60 * MINUTE]
 
-    status, body, _ = await mixed.call("POST", f"/v2/{PROJECT}/events/statistic",
+    status, body, _unused = await mixed.call("POST", f"/v2/{PROJECT}/events/statistic",
                                        {"time_range": "-1.-1.60", "step": 30 * MINUTE}, query="type=active_alert")
     assert status == 200 and len(body["timestamps"]) == 2
     counts = {series["event_severity"]: series["values"] for series in body["series"]}

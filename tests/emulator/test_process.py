@@ -109,7 +109,7 @@ def test_unusable_credentials_file_fails_fast(tmp_path):
     credentials.write_text('{"users": [{"name": "x"}]}')
     result = subprocess.run([sys.executable, "-m", "aom_emulator", "--db", str(tmp_path / "aom.db"),
                              "--credentials", str(credentials)], cwd=REPO_ROOT, capture_output=True, text=True,
-                            timeout=30)
+                            timeout=30, check=False)
     assert result.returncode == 2
     assert "users[0].domain" in result.stderr and result.stdout == ""
 

@@ -24,7 +24,7 @@ async def test_report_creates_an_active_alarm(api, clock):
 
 
 async def test_post_is_accepted_like_put(api):
-    status, _, _ = await api.call("POST", f"/v2/{PROJECT}/push/events", {"events": [alarm()]})
+    status, _unused, _unused = await api.call("POST", f"/v2/{PROJECT}/push/events", {"events": [alarm()]})
     assert status == 204
     assert len(await api.stored()) == 1
 
@@ -69,7 +69,7 @@ async def test_clear_by_id(api, clock):
     target = (await api.stored())[0]
     clear = alarm(resource_id="something else")  # metadata is not used when the id is given
     clear["id"], clear["ends_at"] = target["id"], 1_700_000_500_000
-    status, _, _ = await api.push([clear], clear=True)
+    status, _unused, _unused = await api.push([clear], clear=True)
     assert status == 204
     rows = {row["id"]: row for row in await api.stored()}
     assert rows[target["id"]]["state"] == "history"
@@ -80,7 +80,7 @@ async def test_clear_by_id(api, clock):
 async def test_clear_by_identity_ignores_severity_and_defaults_ends_at_to_now(api, clock):
     await api.push([alarm(severity="Major")])
     clock.advance(1000)
-    status, _, _ = await api.push([alarm(severity="Info")], clear=True)
+    status, _unused, _unused = await api.push([alarm(severity="Info")], clear=True)
     assert status == 204
     [row] = await api.stored()
     assert row["state"] == "history" and row["ends_at"] == clock.now
@@ -99,7 +99,7 @@ async def test_clear_unknown_id_is_a_noop(api):
     await api.push([alarm()])
     clear = alarm(resource_id="other")
     clear["id"] = "0" * 32
-    status, _, _ = await api.push([clear], clear=True)
+    status, _unused, _unused = await api.push([clear], clear=True)
     assert status == 204
     assert by_state(await api.stored(), "active")
 
@@ -115,7 +115,7 @@ async def test_clear_by_id_of_another_project_is_a_noop(api):
 
 
 async def test_clearing_an_event_is_a_400(api):
-    status, body, _ = await api.push([alarm(event_type="event")], clear=True)
+    status, body, _unused = await api.push([alarm(event_type="event")], clear=True)
     assert status == 400
     assert body["error_code"] == "AOM.30005001"
     assert "events[0].metadata.event_type" in body["error_msg"]

@@ -55,7 +55,7 @@ async def test_invalid_event_is_a_400_naming_the_field(api, change, expected):
     (json.dumps({"events": ["x"]}).encode(), "events[0]"),
 ], ids=["not json", "array body", "no events", "empty events", "events not array", "event not object"])
 async def test_malformed_bodies_are_400(api, raw, expected):
-    status, body, _ = await api.call("PUT", f"/v2/{PROJECT}/push/events", raw)
+    status, body, _unused = await api.call("PUT", f"/v2/{PROJECT}/push/events", raw)
     assert status == 400
     assert expected in body["error_msg"]
 

@@ -28,8 +28,8 @@ class ScriptedAdapter(BaseAdapter):
     def send(self, request, **kwargs):
         self.sent.append(request)
         answer = self.answers.pop(0) if self.answers else (200, {}, b'')
-        if isinstance(answer, Exception):
-            raise answer
+        if isinstance(answer, BaseException):
+            raise answer.with_traceback(None)
         if callable(answer):
             answer = answer(request)
         status, headers, body = answer
@@ -62,7 +62,7 @@ def events(n):
 
 
 def test_push_signs_with_aksk_and_sends_exact_body():
-    client, adapter, _ = make_client([(204, {}, b'')])
+    client, adapter, _unused = make_client([(204, {}, b'')])
     assert client.push(events(1)) == 1
     request = adapter.sent[0]
     assert request.method == 'PUT'
@@ -77,14 +77,14 @@ def test_push_signs_with_aksk_and_sends_exact_body():
 
 
 def test_clear_uses_action_query_and_batches_of_100():
-    client, adapter, _ = make_client([(200, {}, b'')] * 3)
+    client, adapter, _unused = make_client([(200, {}, b'')] * 3)
     assert client.push(events(250), clear=True) == 3
     assert [len(json.loads(r.body)['events']) for r in adapter.sent] == [100, 100, 50]
     assert all(r.url.endswith('/push/events?action=clear') for r in adapter.sent)
 
 
 def test_token_auth_sends_x_auth_token_and_enterprise_project():
-    client, adapter, _ = make_client([(204, {}, b'')], access_key=None, secret_key=None, auth_token='tok-s3cr3t',
+    client, adapter, _unused = make_client([(204, {}, b'')], access_key=None, secret_key=None, auth_token='tok-s3cr3t',
                                      enterprise_project_id='0')
     client.push(events(1))
     assert adapter.sent[0].headers['X-Auth-Token'] == 'tok-s3cr3t'
@@ -102,7 +102,7 @@ def password_client(answers, **options):
 
 
 def test_password_auth_gets_scoped_token_once_and_learns_project():
-    client, adapter, _ = password_client([token_answer(), (204, {}, b''), (204, {}, b'')],
+    client, adapter, _unused = password_client([token_answer(), (204, {}, b''), (204, {}, b'')],
                                          project_id=None, project_name='cn-north-4')
     client.push(events(1))
     client.push(events(1))
@@ -118,7 +118,7 @@ def test_password_auth_gets_scoped_token_once_and_learns_project():
 
 def test_password_auth_refreshes_token_once_on_401():
     expired = (401, {}, {'error_code': 'APIG.1002', 'error_msg': 'token expired'})
-    client, adapter, _ = password_client([token_answer(token='old'), expired, token_answer(token='new'), (204, {}, b'')])
+    client, adapter, _unused = password_client([token_answer(token='old'), expired, token_answer(token='new'), (204, {}, b'')])
     client.push(events(1))
     assert [r.headers.get('X-Auth-Token') for r in adapter.sent if 'aom.test' in r.url] == ['old', 'new']
     assert client.stats['token_requests'] == 2
@@ -126,7 +126,7 @@ def test_password_auth_refreshes_token_once_on_401():
 
 def test_password_auth_fails_after_second_401():
     expired = (401, {'X-Request-Id': 'r-9'}, {'error_code': 'APIG.1002', 'error_msg': 'token expired'})
-    client, adapter, _ = password_client([token_answer(), expired, token_answer(), expired])
+    client, adapter, _unused = password_client([token_answer(), expired, token_answer(), expired])
     with pytest.raises(AOMError) as caught:
         client.push(events(1))
     assert caught.value.status == 401 and caught.value.error_code == 'APIG.1002'
@@ -135,7 +135,7 @@ def test_password_auth_fails_after_second_401():
 
 def test_bad_password_is_a_clear_error_without_the_password():
     answer = (401, {}, {'error': {'code': 401, 'message': 'The username or password is wrong.', 'title': 'Unauthorized'}})
-    client, adapter, _ = password_client([answer])
+    client, adapter, _unused = password_client([answer])
     with pytest.raises(AOMError) as caught:
         client.push(events(1))
     text = str(caught.value)
@@ -144,7 +144,7 @@ def test_bad_password_is_a_clear_error_without_the_password():
 
 
 def test_token_scoped_to_another_project_is_refused():
-    client, _, _ = password_client([token_answer(project_id='f' * 32)])
+    client, _unused, _unused = password_client([token_answer(project_id='f' * 32)])
     with pytest.raises(AOMError, match='scoped to another project'):
         client.push(events(1))
 
@@ -159,7 +159,7 @@ def test_retries_retryable_statuses_then_succeeds(status):
 
 
 def test_backoff_is_exponential_capped_and_jittered():
-    client, _, sleeps = make_client([(503, {}, b'')] * 10 + [(204, {}, b'')], retries=10)
+    client, _unused, sleeps = make_client([(503, {}, b'')] * 10 + [(204, {}, b'')], retries=10)
     client.push(events(1))
     for attempt, delay in enumerate(sleeps):
         ceiling = min(8.0, 0.5 * 2 ** attempt)
@@ -168,14 +168,14 @@ def test_backoff_is_exponential_capped_and_jittered():
 
 
 def test_retry_after_is_honoured():
-    client, _, sleeps = make_client([(429, {'Retry-After': '3'}, {'error_code': 'APIG.0308'}), (204, {}, b'')])
+    client, _unused, sleeps = make_client([(429, {'Retry-After': '3'}, {'error_code': 'APIG.0308'}), (204, {}, b'')])
     client.push(events(1))
     assert sleeps == [3.0]
 
 
 def test_gives_up_after_retries_with_the_service_error():
     answer = (503, {'X-Request-Id': 'req-42'}, {'error_code': 'AOM.0503', 'error_msg': 'busy', 'error_type': 'SERVER'})
-    client, adapter, _ = make_client([answer] * 4)
+    client, adapter, _unused = make_client([answer] * 4)
     with pytest.raises(AOMError) as caught:
         client.push(events(1))
     error = caught.value
@@ -194,7 +194,7 @@ def test_never_retries_client_errors(status):
 
 def test_connection_errors_are_retried_then_reported():
     refused = requests.ConnectionError('HTTPConnectionPool(...): [Errno 111] Connection refused')
-    client, adapter, _ = make_client([refused] * 4, retries=3)
+    client, adapter, _unused = make_client([refused] * 4, retries=3)
     with pytest.raises(AOMError) as caught:
         client.push(events(1))
     assert len(adapter.sent) == 4
@@ -202,13 +202,13 @@ def test_connection_errors_are_retried_then_reported():
 
 
 def test_timeouts_are_passed_and_retried():
-    client, adapter, _ = make_client([requests.ReadTimeout('slow'), (204, {}, b'')], request_timeout=2.5)
+    client, adapter, _unused = make_client([requests.ReadTimeout('slow'), (204, {}, b'')], request_timeout=2.5)
     client.push(events(1))
     assert len(adapter.sent) == 2
 
 
 def test_malformed_json_is_retried_then_a_clear_error():
-    client, adapter, _ = make_client([(200, {}, b'{"events": [')] * 4)
+    client, adapter, _unused = make_client([(200, {}, b'{"events": [')] * 4)
     with pytest.raises(AOMError, match='not JSON'):
         client.list_events()
     assert len(adapter.sent) == 4
@@ -230,7 +230,7 @@ def test_deadline_bounds_retries():
     {'error_code': 'AOM.30005001', 'error_msg': 'bad param', 'request_id': 'body-id'},
 ])
 def test_error_body_shapes(body):
-    client, _, _ = make_client([(400, {'X-Request-Id': 'hdr-id'}, body)])
+    client, _unused, _unused = make_client([(400, {'X-Request-Id': 'hdr-id'}, body)])
     with pytest.raises(AOMError) as caught:
         client.push(events(1))
     assert caught.value.error_code == 'AOM.30005001' and caught.value.error_msg == 'bad param'
@@ -243,7 +243,7 @@ def page(count, next_marker):
 
 
 def test_list_follows_markers_to_the_end():
-    client, adapter, _ = make_client([page(1000, 'm1'), page(1000, 'm2'), page(3, '')])
+    client, adapter, _unused = make_client([page(1000, 'm1'), page(1000, 'm2'), page(3, '')])
     found = client.list_events(event_type='active_alert', metadata_relation=[{'key': 'k', 'value': ['v'], 'relation': 'AND'}],
                                search='s')
     assert len(found) == 2003
@@ -256,16 +256,16 @@ def test_list_follows_markers_to_the_end():
 
 
 def test_list_respects_limit_and_stops_on_repeated_marker():
-    client, adapter, _ = make_client([page(5, 'm1')])
+    client, adapter, _unused = make_client([page(5, 'm1')])
     assert len(client.list_events(limit=5)) == 5 and 'limit=5' in adapter.sent[0].url
-    client, adapter, _ = make_client([page(1000, 'same'), page(1000, 'same'), page(1000, 'same')])
+    client, adapter, _unused = make_client([page(1000, 'same'), page(1000, 'same'), page(1000, 'same')])
     assert len(client.list_events()) == 2000 and len(adapter.sent) == 2
 
 
 def test_no_secret_in_any_error():
     answers = [(401, {}, {'error_code': 'APIG.0301', 'error_msg': 'bad sig'})]
     for auth in ({}, {'access_key': None, 'secret_key': None, 'auth_token': 'tok-s3cr3t'}):
-        client, _, _ = make_client(list(answers), **auth)
+        client, _unused, _unused = make_client(list(answers), **auth)
         with pytest.raises(AOMError) as caught:
             client.push(events(1))
         for secret in SECRETS:

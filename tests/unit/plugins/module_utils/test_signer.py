@@ -68,7 +68,7 @@ def test_security_token_is_signed_and_existing_host_kept():
                                    AK, SK, security_token='tok', sdk_date=DATE)
     assert headers['host'] == 'other:1' and 'Host' not in headers
     assert headers['X-Security-Token'] == 'tok'
-    _, signed, _ = _signer.parse_authorization(headers['Authorization'])
+    _unused, signed, _unused = _signer.parse_authorization(headers['Authorization'])
     assert signed == ['host', 'x-sdk-date', 'x-security-token']
 
 

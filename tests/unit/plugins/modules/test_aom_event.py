@@ -222,7 +222,7 @@ def test_events_and_top_level_keys_are_mutually_exclusive():
 
 def test_client_error_is_reported_without_secrets():
     FakeClient.errors = [AOMError('AOM list failed: HTTP 403 AOM.30001005: no permission', status=403,
-                                 error_code='AOM.30001005', request_id='req-1')]
+                                  error_code='AOM.30001005', request_id='req-1')]
     outcome = run(ALARM)
     assert outcome.failed
     assert outcome.result['status'] == 403 and outcome.result['error_code'] == 'AOM.30001005'
