@@ -28,10 +28,10 @@ def needles(secret):
     return found
 
 
-def files_under(paths, excluded):
+def files_under(paths):
     for path in paths:
         if os.path.isdir(path):
-            for directory, _, names in os.walk(path):
+            for directory, dummy, names in os.walk(path):
                 for name in sorted(names):
                     yield os.path.join(directory, name)
         elif os.path.exists(path):
@@ -58,7 +58,7 @@ def main(argv):
                 sys.exit(2)
             secrets[name] = os.environ[variable]
     hits, scanned = [], 0
-    for path in files_under(paths, excluded):
+    for path in files_under(paths):
         if os.path.realpath(path) in excluded or not os.path.isfile(path):
             continue
         with open(path, 'rb') as handle:
