@@ -105,7 +105,7 @@ async def test_signed_list_with_an_encoded_query(api):
     await api.signed("PUT", PUSH, BODY)
     query = SIGNER.encode_query({"type": "active_alert", "limit": "10", "marker": "0", "x": "a b/c"})
     status, body, _unused = await api.signed("POST", f"/v2/{PROJECT}/events", b'{"time_range": "0.-1.100000000"}',
-                                       query=query)
+                                             query=query)
     assert status == 200, body
     assert len(body["events"]) == 1
 
@@ -119,8 +119,8 @@ async def test_signed_request_works_for_every_project_of_the_user(api):
 async def test_signed_request_for_another_users_project_is_403(api, accounts_data):
     status, body, _unused = await api.signed("PUT", f"/v2/{FOREIGN_PROJECT}/push/events", BODY)
     assert status == 403 and body["error_code"] == "AOM.30001005"
-    status, _unused, _unused = await api.signed("PUT", f"/v2/{FOREIGN_PROJECT}/push/events", BODY, ak="OTHERAK0000000000000",
-                                    sk="OTHERSK")
+    status, _unused, _unused = await api.signed("PUT", f"/v2/{FOREIGN_PROJECT}/push/events", BODY,
+                                                ak="OTHERAK0000000000000", sk="OTHERSK")
     assert status == 204
 
 

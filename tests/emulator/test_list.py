@@ -134,7 +134,7 @@ async def test_statistic_counts_per_severity(mixed, clock):
     assert body["timestamps"] == [clock.now - 60 * MINUTE]
 
     status, body, _unused = await mixed.call("POST", f"/v2/{PROJECT}/events/statistic",
-                                       {"time_range": "-1.-1.60", "step": 30 * MINUTE}, query="type=active_alert")
+                                             {"time_range": "-1.-1.60", "step": 30 * MINUTE}, query="type=active_alert")
     assert status == 200 and len(body["timestamps"]) == 2
     counts = {series["event_severity"]: series["values"] for series in body["series"]}
     assert counts["Critical"] == [0, 1] and counts["Minor"] == [1, 0]

@@ -85,7 +85,7 @@ def test_clear_uses_action_query_and_batches_of_100():
 
 def test_token_auth_sends_x_auth_token_and_enterprise_project():
     client, adapter, _unused = make_client([(204, {}, b'')], access_key=None, secret_key=None, auth_token='tok-s3cr3t',
-                                     enterprise_project_id='0')
+                                           enterprise_project_id='0')
     client.push(events(1))
     assert adapter.sent[0].headers['X-Auth-Token'] == 'tok-s3cr3t'
     assert adapter.sent[0].headers['Enterprise-Project-Id'] == '0'
@@ -103,7 +103,7 @@ def password_client(answers, **options):
 
 def test_password_auth_gets_scoped_token_once_and_learns_project():
     client, adapter, _unused = password_client([token_answer(), (204, {}, b''), (204, {}, b'')],
-                                         project_id=None, project_name='cn-north-4')
+                                               project_id=None, project_name='cn-north-4')
     client.push(events(1))
     client.push(events(1))
     token_request, first, second = adapter.sent
