@@ -35,7 +35,10 @@ BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
 RETRY_AFTER_CAP = 60.0
 # The useful end of urllib3's nested error text: "[Errno 111] Connection refused", "Connection aborted"...
-_REASON_RE = re.compile(r"\[Errno -?\d+\] [^'\")]+|Connection aborted|Remote end closed connection without response|Connection reset by peer")
+# A connection that was never made: nothing reached the service.
+_CONNECT_FAILURE_RE = re.compile(r'NewConnectionError|Failed to establish a new connection|Name or service not known')
+_REASON_RE = re.compile(r"\[SSL: [A-Z_]+\] [^'\"(]+|\[Errno -?\d+\] [^'\")]+|Connection aborted|"
+                        r"Remote end closed connection without response|Connection reset by peer")
 
 
 class AOMClient:
@@ -53,7 +56,6 @@ class AOMClient:
         self._clock = clock
         self.deadline = deadline
         self._session = session or requests.Session()
-        self._session.verify = conn['verify']
         self._token = conn.get('auth_token')
         self._project_id = conn.get('project_id')
         self.stats = {'requests': 0, 'retries': 0, 'token_requests': 0}
@@ -73,8 +75,12 @@ class AOMClient:
         path = '/v2/%s/push/events' % self.project_id
         sent = 0
         for start in range(0, len(events), PUSH_BATCH_SIZE):
-            self.request('PUT', path, query=query, body={'events': events[start:start + PUSH_BATCH_SIZE]},
-                         action='clear' if clear else 'push')
+            batch = events[start:start + PUSH_BATCH_SIZE]
+            # An alarm sent twice updates itself; a point-in-time event would be recorded twice.
+            # So a batch with events is not re-sent when the service may already have it.
+            resend_safe = clear or not any(_is_point_event(event) for event in batch)
+            self.request('PUT', path, query=query, body={'events': batch}, action='clear' if clear else 'push',
+                         resend_safe=resend_safe)
             sent += 1
         return sent
 
@@ -109,8 +115,12 @@ class AOMClient:
 
     # -- HTTP ----------------------------------------------------------------------------
 
-    def request(self, method, path, query=None, body=None, action='request'):
-        """Send an authenticated AOM request; the parsed JSON answer, or None when it is empty."""
+    def request(self, method, path, query=None, body=None, action='request', resend_safe=True):
+        """Send an authenticated AOM request; the parsed JSON answer, or None when it is empty.
+
+        ``resend_safe=False``: after a timeout or a connection lost mid-request (the service may
+        have acted on it), fail instead of sending it again.
+        """
         url = self._conn['endpoint'] + path
         if query:
             url += '?' + encode_query(query)
@@ -118,9 +128,9 @@ class AOMClient:
         headers = {'Content-Type': 'application/json;charset=UTF-8'}
         if self._conn.get('enterprise_project_id'):
             headers['Enterprise-Project-Id'] = self._conn['enterprise_project_id']
-        return self._send(method, url, headers, data, action, authenticate=True)
+        return self._send(method, url, headers, data, action, authenticate=True, resend_safe=resend_safe)
 
-    def _send(self, method, url, headers, data, action, authenticate):
+    def _send(self, method, url, headers, data, action, authenticate, resend_safe=True):
         """One logical request with bounded retries; every HTTP call of the collection passes here.
 
         Returns the parsed JSON answer of an authenticated AOM request, or the response itself
@@ -133,9 +143,18 @@ class AOMClient:
                 sent_headers = self._authenticate(method, url, sent_headers, data)
             self.stats['requests'] += 1
             try:
-                response = self._session.request(method, url, data=data, headers=sent_headers,
+                # verify goes with every request: on the session alone, REQUESTS_CA_BUNDLE would override it
+                response = self._session.request(method, url, data=data, headers=sent_headers, verify=self._conn['verify'],
                                                  timeout=self._timeout(), allow_redirects=False)
+            except requests.exceptions.SSLError as exc:
+                # the server was reached and its certificate refused: retrying changes nothing
+                raise AOMError('AOM %s failed: TLS with %s failed: %s (set ca_path to the CA that signed the '
+                               "endpoint's certificate)" % (action, _host(url), _describe(exc)))
             except (requests.ConnectionError, requests.Timeout) as exc:
+                if not resend_safe and _maybe_received(exc):
+                    raise AOMError('AOM %s failed: %s answered nothing (%s) and may have recorded the request; '
+                                   'it was not sent again, to record nothing twice: run the task again, '
+                                   'events already recorded are left alone' % (action, _host(url), _describe(exc)))
                 if self._may_retry(attempt, None):
                     attempt += 1
                     continue
@@ -232,6 +251,17 @@ class AOMClient:
         self._project_id = self._project_id or project_id
         if not self._project_id:
             raise AOMError('IAM token request failed: the answer does not name the project; set project_id')
+
+
+def _is_point_event(event):
+    return (event.get('metadata') or {}).get('event_type') == 'event'
+
+
+def _maybe_received(exc):
+    """Whether the service may have got the request: all but a connection never made."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return False
+    return not (isinstance(exc, requests.ConnectionError) and _CONNECT_FAILURE_RE.search(str(exc)))
 
 
 def _retry_after(response):

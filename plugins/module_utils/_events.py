@@ -45,6 +45,8 @@ _DURATION_PART = re.compile(r'(\d+)\s*(ms|s|m|h|d|w)', re.IGNORECASE)
 _DURATION_UNITS_MS = {'ms': 1, 's': 1000, 'm': 60000, 'h': 3600000, 'd': 86400000, 'w': 604800000}
 # Epoch milliseconds below this (March 1973) are almost certainly epoch seconds given by mistake.
 _SMALLEST_PLAUSIBLE_MS = 10 ** 11
+# 9999-12-31T23:59:59.999Z: later values are typos (the service's own limit is int64).
+LATEST_MS = 253402300799999
 
 
 def now_ms():
@@ -87,6 +89,8 @@ def parse_time(value, field, now=None):
         _fail(field, '%d is negative; expected epoch milliseconds' % value)
     if 0 < value < _SMALLEST_PLAUSIBLE_MS:
         _fail(field, '%d looks like epoch seconds; expected epoch milliseconds (e.g. %d000)' % (value, value))
+    if value > LATEST_MS:
+        _fail(field, '%d is after the year 9999; expected epoch milliseconds' % value)
     return value
 
 
@@ -228,8 +232,8 @@ def _required_metadata(value):
 
 
 def _epoch_ms(value):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise vol.Invalid('%r is not allowed; expected epoch milliseconds' % (value,))
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= LATEST_MS:
+        raise vol.Invalid('%r is not allowed; expected epoch milliseconds up to the year 9999' % (value,))
     return value
 
 

@@ -172,6 +172,14 @@ def _require_project_id(conn, auth):
         raise AOMConfigError('project_id (HW_PROJECT_ID) is required with %s authentication' % auth)
 
 
+def url_credentials(url):
+    """The user:password part of a URL, so that callers can hide it; empty when there is none."""
+    if not isinstance(url, str) or '@' not in url:
+        return set()
+    userinfo = urlsplit(url.strip()).netloc.rpartition('@')[0]
+    return {part for part in (userinfo, userinfo.partition(':')[2]) if part}
+
+
 def _check_url(name, url, allow_http):
     parts = urlsplit(url.strip())
     if parts.scheme not in ('https', 'http') or not parts.hostname:

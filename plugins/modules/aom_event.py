@@ -235,7 +235,6 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.huaweicloud.aom.plugins.module_utils._client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
-    AOMClient,
 )
 from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMError, AOMValidationError
 from ansible_collections.huaweicloud.aom.plugins.module_utils._events import (
@@ -244,10 +243,8 @@ from ansible_collections.huaweicloud.aom.plugins.module_utils._events import (
     build_events,
     identity_label,
 )
-from ansible_collections.huaweicloud.aom.plugins.module_utils._options import (
-    connection_argument_spec,
-    resolve_connection,
-)
+from ansible_collections.huaweicloud.aom.plugins.module_utils._module import client_from_module
+from ansible_collections.huaweicloud.aom.plugins.module_utils._options import connection_argument_spec
 from ansible_collections.huaweicloud.aom.plugins.module_utils._reconcile import (
     active_lookup,
     counts,
@@ -343,7 +340,7 @@ def main():
         module.fail_json(msg=str(err), path=err.path)
 
     try:
-        client = AOMClient(resolve_connection(module.params.get))
+        client = client_from_module(module)
         active, history = lookup_existing(client, desired, state)
         actions = plan(desired, active, state, history=history)
         if not module.check_mode:

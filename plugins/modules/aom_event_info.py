@@ -169,7 +169,6 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.huaweicloud.aom.plugins.module_utils._client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
-    AOMClient,
 )
 from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMError
 from ansible_collections.huaweicloud.aom.plugins.module_utils._events import (
@@ -182,10 +181,8 @@ from ansible_collections.huaweicloud.aom.plugins.module_utils._events import (
     parse_time_or_ago,
     time_range,
 )
-from ansible_collections.huaweicloud.aom.plugins.module_utils._options import (
-    connection_argument_spec,
-    resolve_connection,
-)
+from ansible_collections.huaweicloud.aom.plugins.module_utils._module import client_from_module
+from ansible_collections.huaweicloud.aom.plugins.module_utils._options import connection_argument_spec
 
 # The list API's ``type`` query for each value of the ``type`` option.
 LIST_TYPES = {'active': 'active_alert', 'history': 'history_alert', 'all': None}
@@ -270,7 +267,7 @@ def main():
         module.fail_json(msg=str(err))
 
     try:
-        client = AOMClient(resolve_connection(module.params.get))
+        client = client_from_module(module)
         found = client.list_events(**list_query)
     except AOMError as err:
         module.fail_json(msg=str(err), **err.to_dict())

@@ -24,9 +24,11 @@ class ScriptedAdapter(BaseAdapter):
         super().__init__()
         self.answers = list(answers)
         self.sent = []
+        self.verify = []
 
     def send(self, request, **kwargs):
         self.sent.append(request)
+        self.verify.append(kwargs.get('verify'))
         answer = self.answers.pop(0) if self.answers else (200, {}, b'')
         if isinstance(answer, BaseException):
             raise answer.with_traceback(None)
@@ -270,3 +272,55 @@ def test_no_secret_in_any_error():
             client.push(events(1))
         for secret in SECRETS:
             assert secret not in str(caught.value) and secret not in repr(caught.value.__dict__)
+
+
+def test_verify_goes_with_every_request_so_the_environment_cannot_override_it(monkeypatch, tmp_path):
+    monkeypatch.setenv('REQUESTS_CA_BUNDLE', '/etc/ssl/certs/ca-certificates.crt')
+    ca = tmp_path / 'ca.pem'
+    ca.write_text('x')
+    # with plain validate_certs, the environment's CA bundle is the one to verify with
+    for options, expected in (({'validate_certs': False}, False), ({'ca_path': str(ca)}, str(ca)),
+                              ({}, '/etc/ssl/certs/ca-certificates.crt')):
+        client, adapter, _unused = make_client([(204, {}, b'')], **options)
+        client.push(events(1))
+        assert adapter.verify == [expected]
+
+
+def test_certificate_errors_are_not_retried_and_say_why():
+    bad_cert = requests.exceptions.SSLError(
+        "HTTPSConnectionPool(host='aom.test', port=443): Max retries exceeded (Caused by SSLError(SSLCertVerificationError("
+        "1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:1006)')))")
+    client, adapter, sleeps = make_client([bad_cert] * 4)
+    with pytest.raises(AOMError) as caught:
+        client.push(events(1))
+    assert len(adapter.sent) == 1 and sleeps == []
+    assert str(caught.value) == ('AOM push failed: TLS with aom.test failed: [SSL: CERTIFICATE_VERIFY_FAILED] certificate '
+                                 "verify failed: self-signed certificate (set ca_path to the CA that signed the "
+                                 "endpoint's certificate)")
+
+
+def point_events(n):
+    return [{'metadata': {'event_name': 'e%d' % i, 'event_type': 'event'}, 'starts_at': 1} for i in range(n)]
+
+
+def test_point_events_are_not_sent_again_when_the_service_may_have_them():
+    client, adapter, _unused = make_client([requests.ReadTimeout('read timed out'), (204, {}, b'')])
+    with pytest.raises(AOMError, match='may have recorded the request; it was not sent again'):
+        client.push(point_events(1))
+    assert len(adapter.sent) == 1
+
+
+def test_point_events_are_sent_again_when_no_connection_was_made():
+    refused = requests.ConnectionError('HTTPConnectionPool(...): Failed to establish a new connection: '
+                                       '[Errno 111] Connection refused')
+    client, adapter, _unused = make_client([refused, requests.ConnectTimeout('connect timed out'), (204, {}, b'')])
+    client.push(point_events(1))
+    assert len(adapter.sent) == 3
+
+
+def test_alarms_and_clears_are_sent_again_after_a_timeout():
+    client, adapter, _unused = make_client([requests.ReadTimeout('slow'), (204, {}, b''),
+                                            requests.ReadTimeout('slow'), (204, {}, b'')])
+    client.push(events(1))
+    client.push(point_events(1), clear=True)
+    assert len(adapter.sent) == 4

@@ -285,3 +285,15 @@ def test_listed_event_normalises_service_items():
 def test_metadata_relation_skips_empty_filters():
     assert metadata_relation({'resource_id': ['a', 'b'], 'event_name': []}) == [
         {'key': 'resource_id', 'value': ['a', 'b'], 'relation': 'AND'}]
+
+
+def test_times_after_the_year_9999_are_refused_before_sending():
+    from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMValidationError
+    from ansible_collections.huaweicloud.aom.plugins.module_utils._events import build_events, parse_time
+    with pytest.raises(AOMValidationError, match='starts_at: 99999999999999999999 is after the year 9999'):
+        parse_time(99999999999999999999, 'starts_at')
+    with pytest.raises(AOMValidationError) as caught:
+        build_events({'events': [{'event_name': 'x', 'resource_provider': 'p', 'resource_type': 't', 'resource_id': 'i',
+                                  'starts_at': '99999999999999999999'}]}, 'reported')
+    assert caught.value.path == 'events[0].starts_at'
+    assert parse_time(253402300799999, 'starts_at') == 253402300799999

@@ -4,11 +4,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.huaweicloud.aom.plugins.module_utils import _module
 from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMError
 from ansible_collections.huaweicloud.aom.plugins.modules import aom_event
 
@@ -52,7 +55,7 @@ class FakeClient:
 @pytest.fixture(autouse=True)
 def fake_client(monkeypatch):
     FakeClient.instances, FakeClient.active, FakeClient.history, FakeClient.errors = [], [], [], []
-    monkeypatch.setattr(aom_event, 'AOMClient', FakeClient)
+    monkeypatch.setattr(_module, 'AOMClient', FakeClient)
 
     def exit_json(self, **result):
         raise ModuleExit(result, failed=False)
@@ -245,3 +248,17 @@ def test_returned_fields():
     [event] = outcome.result['events']
     assert set(event) == {'metadata', 'annotations', 'starts_at', 'ends_at', 'timeout', 'result'}
     assert event['timeout'] == 86400000 and event['starts_at'] == 1700000000000
+
+
+def test_endpoint_credentials_never_echoed(monkeypatch, capsys):
+    """The real fail_json (not the fixture's): the invocation it returns must not hold the password."""
+    monkeypatch.undo()
+    args = dict(CONNECTION, endpoint='https://admin:hunter2-s3cret@aom.example', **ALARM)
+    with patch_module_args(args):
+        with pytest.raises(SystemExit):
+            aom_event.main()
+    printed = capsys.readouterr().out
+    result = json.loads(printed)
+    assert result['failed'] and 'must not contain credentials' in result['msg']
+    assert result['invocation']['module_args']['endpoint'] != args['endpoint']
+    assert 'hunter2-s3cret' not in printed

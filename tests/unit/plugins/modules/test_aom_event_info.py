@@ -9,6 +9,7 @@ import pytest
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.huaweicloud.aom.plugins.module_utils import _module
 from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMError
 from ansible_collections.huaweicloud.aom.plugins.modules import aom_event_info
 
@@ -50,7 +51,7 @@ class FakeClient:
 @pytest.fixture(autouse=True)
 def fake_client(monkeypatch):
     FakeClient.queries, FakeClient.answer, FakeClient.errors = [], [RAW], []
-    monkeypatch.setattr(aom_event_info, 'AOMClient', FakeClient)
+    monkeypatch.setattr(_module, 'AOMClient', FakeClient)
     monkeypatch.setattr(aom_event_info, 'now_ms', lambda: NOW)
 
     def exit_json(self, **result):
