@@ -10,42 +10,15 @@
 # No `set -x` here: it would print the secrets in the test's own log.
 set -eu
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-cd "$here"
-python=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
+cd "$(dirname "${BASH_SOURCE[0]}")"
+source ../setup_emulator/files/emulator.sh
 step() { echo "=== reliability_secrets: $*"; }
 
-# The collection under test: in the collection paths (ansible-test sets them), else above this target.
-root=
-IFS=: read -r -a collection_paths <<<"${ANSIBLE_COLLECTIONS_PATH:-${ANSIBLE_COLLECTIONS_PATHS:-}}"
-for path in "${collection_paths[@]}"; do
-    if [[ -n $path && -f $path/ansible_collections/huaweicloud/aom/aom_emulator/__init__.py ]]; then
-        root=$path/ansible_collections/huaweicloud/aom
-        break
-    fi
-done
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/reliability_secrets.XXXXXX")
-if [[ -z $root ]]; then
-    root=$(cd ../../../.. && pwd)
-    mkdir -p "$scratch/collections/ansible_collections/huaweicloud"
-    ln -sfn "$root" "$scratch/collections/ansible_collections/huaweicloud/aom"
-    export ANSIBLE_COLLECTIONS_PATH=$scratch/collections
-fi
-[[ -f $root/aom_emulator/__init__.py ]]
-
-emulator_pid=
-cleanup() {
-    if [[ -n $emulator_pid ]]; then
-        kill "$emulator_pid" 2>/dev/null || true
-        wait "$emulator_pid" 2>/dev/null || true
-    fi
-    [[ -n ${KEEP_SCRATCH:-} ]] || rm -rf "$scratch"
-}
-trap cleanup EXIT
+aom_scratch reliability_secrets
 
 # Unique secrets, known to this run only; the emulator learns them from a credentials file
 # (the one place they are allowed to be, excluded from the search).
-unique() { "$python" -c 'import secrets, sys; print(sys.argv[1] + secrets.token_hex(12))' "$1"; }
+unique() { "$AOM_PYTHON" -c 'import secrets, sys; print(sys.argv[1] + secrets.token_hex(12))' "$1"; }
 export REL_SK REL_TEMP_SK REL_SECURITY_TOKEN REL_PASSWORD REL_NOLOG REL_WRONG_SK REL_WRONG_PASSWORD REL_WRONG_TOKEN
 REL_SK=$(unique SK-unique-7f3a)
 REL_TEMP_SK=$(unique SKTEMP-unique-)
@@ -58,8 +31,8 @@ REL_WRONG_TOKEN=MII$(unique REVOKED-unique-)
 export REL_USER=reliability-user REL_DOMAIN=reliability-domain
 export REL_AK=RELIABILITYAK0000001 REL_TEMP_AK=RELIABILITYTEMPAK001
 project=5ec2e75ec2e75ec2e75ec2e75ec2e75e
-credentials=$scratch/credentials.json
-"$python" - "$credentials" "$project" <<'EOF'
+credentials=$AOM_SCRATCH/credentials.json
+"$AOM_PYTHON" - "$credentials" "$project" <<'EOF'
 import json, os, sys
 path, project = sys.argv[1:]
 env = os.environ
@@ -72,21 +45,11 @@ json.dump({'users': [{
 EOF
 chmod 600 "$credentials"
 
-PYTHONPATH=$root${PYTHONPATH:+:$PYTHONPATH} "$python" -m aom_emulator --host 127.0.0.1 --port 0 \
-    --db "$scratch/aom.db" --port-file "$scratch/port" --credentials "$credentials" \
-    </dev/null >"$scratch/emulator.log" 2>&1 &
-emulator_pid=$!
-if [[ -d $root/tests/output/.tmp ]]; then echo "$emulator_pid" >>"$root/tests/output/.tmp/aom-emulator.pids"; fi
-for _ in $(seq 150); do
-    [[ -s $scratch/port ]] && break
-    kill -0 "$emulator_pid" || { cat "$scratch/emulator.log"; exit 1; }
-    sleep 0.1
-done
-url=http://127.0.0.1:$(cat "$scratch/port")
+aom_start_emulator 0 --credentials "$credentials"
 
 # an IAM token obtained with the password: one more secret
 export REL_TOKEN
-REL_TOKEN=$("$python" - "$url" <<'EOF'
+REL_TOKEN=$("$AOM_PYTHON" - "$AOM_EMULATOR_URL" <<'EOF'
 import json, os, sys, urllib.request
 env = os.environ
 body = {'auth': {'identity': {'methods': ['password'], 'password': {'user': {
@@ -100,15 +63,16 @@ EOF
 )
 [[ $REL_TOKEN == MII* ]]
 
-out=$scratch/out  # every output and result to search
-results=$scratch/out/results
-spool_copies=$scratch/out/spool-copies
+out=$AOM_SCRATCH/out  # every output and result to search
+results=$AOM_SCRATCH/out/results
+spool_copies=$AOM_SCRATCH/out/spool-copies
 mkdir -p "$out" "$results" "$spool_copies"
-export HW_AOM_ENDPOINT=$url HW_AUTH_URL=$url HW_AOM_ALLOW_HTTP=true HW_PROJECT_ID=$project
+export HW_AOM_ENDPOINT=$AOM_EMULATOR_URL HW_AUTH_URL=$AOM_EMULATOR_URL HW_AOM_ALLOW_HTTP=true
+export HW_PROJECT_ID=$project
 export HW_ACCESS_KEY=$REL_AK HW_SECRET_KEY=$REL_SK
 export ANSIBLE_LOG_PATH=$out/ansible.log ANSIBLE_HOST_KEY_CHECKING=false
-export AOM_ALARM_SPOOL_DIR=$scratch/spool AOM_ALARM_FLUSH_TIMEOUT=5
-callbacks="${ANSIBLE_CALLBACKS_ENABLED:+$ANSIBLE_CALLBACKS_ENABLED,}huaweicloud.aom.aom_alarm"
+export AOM_ALARM_SPOOL_DIR=$AOM_SCRATCH/spool AOM_ALARM_FLUSH_TIMEOUT=5
+aom_enable_callback
 
 # run NAME EXPECTED_RC CMD...: CMD at -vvvv, stdout and stderr to $out/NAME.log
 run() {
@@ -122,50 +86,47 @@ run() {
     fi
     step "$name: exit code $rc as expected ($(wc -c <"$out/$name.log") bytes of output)"
 }
-# playbook runs with the callback enabled
-with_callback() { ANSIBLE_CALLBACKS_ENABLED=$callbacks "$@"; }
-fault() { curl -sf -X POST -H 'Content-Type: application/json' -d "$1" "$url/_emulator/faults" >/dev/null; }
-spooled_files() { find "$scratch/spool" -name '*.json' 2>/dev/null | wc -l; }
+fault() { curl -sf -X POST -H 'Content-Type: application/json' -d "$1" "$AOM_EMULATOR_URL/_emulator/faults" >/dev/null; }
+spooled_files() { find "$AOM_SCRATCH/spool" -name '*.json' 2>/dev/null | wc -l; }
 
 step "modules"
-run modules 0 ansible-playbook -i inventory modules.yml -e "results_dir=$results"
+run modules 0 aom_without_callback ansible-playbook -i inventory modules.yml -e "results_dir=$results"
 [[ $(find "$results" -name '*.json' | wc -l) == 12 ]]
 # the secrets given as options did reach the modules, and were masked in their invocation
 grep -q VALUE_SPECIFIED_IN_NO_LOG_PARAMETER "$out/modules.log"
 
 step "callback: a failing playbook with a no_log task"
-run callback_failing 2 with_callback ansible-playbook -i inventory failing.yml
+run callback_failing 2 ansible-playbook -i inventory failing.yml
 step "callback: retried through 503 answers"
 fault '{"status": 503, "count": 2}'
-run callback_retried 2 with_callback ansible-playbook -i inventory failing.yml
+run callback_retried 2 ansible-playbook -i inventory failing.yml
 grep -q 'reported' "$out/callback_retried.log"
 step "callback: a wrong secret key (401), the alarms are spooled"
-run callback_wrong_key 2 env HW_SECRET_KEY="$REL_WRONG_SK" ANSIBLE_CALLBACKS_ENABLED="$callbacks" \
-    ansible-playbook -i inventory failing.yml
+run callback_wrong_key 2 env HW_SECRET_KEY="$REL_WRONG_SK" ansible-playbook -i inventory failing.yml
 grep -q 'were spooled to' "$out/callback_wrong_key.log"
 [[ $(spooled_files) -ge 1 ]]
-cp -p "$scratch"/spool/*.json "$spool_copies/"
+cp -p "$AOM_SCRATCH"/spool/*.json "$spool_copies/"
 step "callback: IAM user/password, a token refused once mid-run, the spool is delivered"
 fault '{"status": 401, "count": 1, "path": "/push/events"}'
 run callback_password 0 env -u HW_ACCESS_KEY -u HW_SECRET_KEY HW_USER_NAME="$REL_USER" HW_USER_PASSWORD="$REL_PASSWORD" \
-    HW_DOMAIN_NAME="$REL_DOMAIN" ANSIBLE_CALLBACKS_ENABLED="$callbacks" ansible-playbook -i inventory failing.yml -e healthy=true
+    HW_DOMAIN_NAME="$REL_DOMAIN" ansible-playbook -i inventory failing.yml -e healthy=true
 [[ $(spooled_files) == 0 ]]
 step "callback: an IAM token"
 run callback_token 2 env -u HW_ACCESS_KEY -u HW_SECRET_KEY HW_AUTH_TOKEN="$REL_TOKEN" \
-    ANSIBLE_CALLBACKS_ENABLED="$callbacks" ansible-playbook -i inventory failing.yml
+    ansible-playbook -i inventory failing.yml
 step "callback: a revoked token (401), spooled"
 run callback_revoked 2 env -u HW_ACCESS_KEY -u HW_SECRET_KEY HW_AUTH_TOKEN="$REL_WRONG_TOKEN" \
-    ANSIBLE_CALLBACKS_ENABLED="$callbacks" ansible-playbook -i inventory failing.yml
+    ansible-playbook -i inventory failing.yml
 grep -q 'were spooled to' "$out/callback_revoked.log"
-cp -p "$scratch"/spool/*.json "$spool_copies/"
+cp -p "$AOM_SCRATCH"/spool/*.json "$spool_copies/"
 # the spool is delivered by the next healthy run (and the spool files must still be clean)
-run callback_flush 0 with_callback ansible-playbook -i inventory failing.yml -e healthy=true
+run callback_flush 0 ansible-playbook -i inventory failing.yml -e healthy=true
 [[ $(spooled_files) == 0 ]]
 
 step "what the emulator holds"
-curl -sf "$url/_emulator/events" >"$out/emulator-events.json"
-curl -sf "$url/_emulator/requests" >"$out/emulator-requests.json"
-"$python" - "$out/emulator-events.json" "$out/emulator-requests.json" <<'EOF'
+curl -sf "$AOM_EMULATOR_URL/_emulator/events" >"$out/emulator-events.json"
+curl -sf "$AOM_EMULATOR_URL/_emulator/requests" >"$out/emulator-requests.json"
+"$AOM_PYTHON" - "$out/emulator-events.json" "$out/emulator-requests.json" <<'EOF'
 import json, sys
 events = json.load(open(sys.argv[1]))['events']
 requests = json.load(open(sys.argv[2]))['requests']
@@ -174,11 +135,9 @@ assert len([e for e in events if e['metadata'].get('playbook') == 'failing.yml']
 assert {'aksk', 'token', 'password', 'invalid'} <= {r['auth'] for r in requests}, requests
 print('%d stored events, %d logged requests' % (len(events), len(requests)))
 EOF
-kill "$emulator_pid"
-wait "$emulator_pid" || true
-emulator_pid=
-cp -p "$scratch/emulator.log" "$out/"
-for file in "$scratch"/aom.db*; do
+aom_stop_emulator
+cp -p "$AOM_SCRATCH/emulator.log" "$out/"
+for file in "$AOM_SCRATCH"/aom.db*; do
     cp -p "$file" "$out/"
     strings -a "$file" >"$out/$(basename "$file").strings"
 done
@@ -188,9 +147,9 @@ secrets=(secret_key=REL_SK temporary_secret_key=REL_TEMP_SK security_token=REL_S
          password=REL_PASSWORD auth_token=REL_TOKEN no_log_value=REL_NOLOG wrong_secret_key=REL_WRONG_SK
          wrong_password=REL_WRONG_PASSWORD revoked_token=REL_WRONG_TOKEN)
 # the search finds what is there: the credentials file holds the emulator's secrets
-if "$python" files/find_secrets.py secret_key=REL_SK password=REL_PASSWORD -- "$credentials" >/dev/null; then
+if "$AOM_PYTHON" files/find_secrets.py secret_key=REL_SK password=REL_PASSWORD -- "$credentials" >/dev/null; then
     echo "find_secrets.py missed the secrets in the credentials file" >&2
     exit 1
 fi
-"$python" files/find_secrets.py --exclude "$credentials" "${secrets[@]}" -- "$out" "$scratch/spool"
+"$AOM_PYTHON" files/find_secrets.py --exclude "$credentials" "${secrets[@]}" -- "$out" "$AOM_SCRATCH/spool"
 step "no secret found"

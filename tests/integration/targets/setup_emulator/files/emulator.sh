@@ -6,8 +6,9 @@
 # in its aliases (so ansible-test copies this directory next to it) and, from its own directory:
 #
 #   source ../setup_emulator/files/emulator.sh
-#   aom_collection_root          # AOM_ROOT: the collection under test (importable by ansible)
 #   aom_scratch my_target        # AOM_SCRATCH: a temporary directory, removed at exit
+#   aom_collection_root          # AOM_ROOT: the collection under test (importable by ansible)
+#                                # (both optional: aom_start_emulator calls them when needed)
 #   aom_start_emulator           # AOM_EMULATOR_PID, AOM_EMULATOR_PORT, AOM_EMULATOR_URL
 #   aom_demo_env                 # HW_* of the emulator's built-in demo account
 #   aom_enable_callback          # huaweicloud.aom.aom_alarm added to ANSIBLE_CALLBACKS_ENABLED
@@ -31,7 +32,7 @@ AOM_DEMO_SECRET_KEY=DEMOSECRETKEYdemosecretkeydemosecretkey00
 export AOM_PYTHON AOM_STORE AOM_DEMO_PROJECT_ID AOM_DEMO_ACCESS_KEY AOM_DEMO_SECRET_KEY
 
 # aom_collection_root: AOM_ROOT is the collection in the collection paths (ansible-test sets
-# them), else the checkout this file is in, then linked into a collection path of AOM_SCRATCH.
+# them), else the checkout this file is in, then linked into a collection path in AOM_SCRATCH.
 aom_collection_root() {
     local path paths
     AOM_ROOT=
@@ -58,9 +59,12 @@ aom_scratch() {
 # aom_start_emulator [PORT] [ARGS...]: the emulator on 127.0.0.1:PORT (default 0: any free port)
 # with more ARGS (e.g. --credentials FILE); its database, port file, log (emulator.log) and pid
 # file (emulator.pid, for a restart from a subshell) are in AOM_SCRATCH. Returns once it listens.
+# The first call makes AOM_SCRATCH (named after the current directory) and finds AOM_ROOT if
+# aom_scratch and aom_collection_root were not called yet.
 aom_start_emulator() {
     local port=${1:-0} pid
     shift || true
+    [[ -n $AOM_SCRATCH ]] || aom_scratch "$(basename "$PWD")"
     [[ -n $AOM_ROOT ]] || aom_collection_root
     rm -f "$AOM_SCRATCH/port"
     PYTHONPATH=$AOM_ROOT${PYTHONPATH:+:$PYTHONPATH} "$AOM_PYTHON" -m aom_emulator --host 127.0.0.1 \

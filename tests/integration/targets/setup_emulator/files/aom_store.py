@@ -1,6 +1,6 @@
 # Copyright: contributors to the huaweicloud.aom collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Control of the AOM emulator and checks of what it stores, for the reliability targets.
+"""Control of the AOM emulator and checks of what it stores, for the runme.sh targets ($AOM_STORE).
 
     python aom_store.py URL reset                       forget the request log and the pending faults
     python aom_store.py URL fault JSON                  reset, then inject a fault rule (or a list of rules)
