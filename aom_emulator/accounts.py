@@ -35,6 +35,16 @@ DEMO_ACCOUNTS = {
     ]
 }
 
+DEMO_USER = DEMO_ACCOUNTS["users"][0]
+
+
+def password_token_request(project_name="cn-north-4", domain=DEMO_USER["domain"], user=DEMO_USER["name"],
+                           password=DEMO_USER["password"]) -> dict:
+    """The body of ``POST /v3/auth/tokens`` for a project-scoped token (the demo user's by default)."""
+    return {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "domain": {"name": domain}, "name": user, "password": password}}},
+        "scope": {"project": {"name": project_name}}}}
+
 
 @dataclass(frozen=True)
 class AccessKey:

@@ -6,12 +6,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import tempfile
+import urllib.request
 from pathlib import Path
+
+from aom_emulator.accounts import password_token_request
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BANNER = "aom-emulator listening on "
@@ -37,6 +41,14 @@ class EmulatorProcess:
             raise RuntimeError(f"emulator did not start: {self.banner!r} {self.stderr_text()}")
         self.url = self.banner[len(BANNER):]
         self.port = int(self.url.rsplit(":", 1)[1])
+
+    def demo_token(self, project_name="cn-north-4") -> str:
+        """A token of the built-in demo user, scoped to ``project_name``."""
+        request = urllib.request.Request(self.url + "/v3/auth/tokens?nocatalog=true", method="POST",
+                                         data=json.dumps(password_token_request(project_name)).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as answer:  # nosec: loopback emulator only
+            return answer.headers["X-Subject-Token"]
 
     def stderr_text(self) -> str:
         self.stderr.seek(0)

@@ -30,15 +30,6 @@ DEMO = DEMO_ACCOUNTS["users"][0]
 PROJECT_ID = DEMO["projects"]["cn-north-4"]
 
 
-def demo_token(url: str) -> str:
-    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
-        "domain": {"name": DEMO["domain"]}, "name": DEMO["name"], "password": DEMO["password"]}}},
-        "scope": {"project": {"name": "cn-north-4"}}}}
-    response = requests.post(url + "/v3/auth/tokens", json=body, timeout=10)
-    response.raise_for_status()
-    return response.headers["X-Subject-Token"]
-
-
 def alarm(i: int) -> dict:
     return {"starts_at": int(time.time() * 1000), "ends_at": 0, "timeout": 259200000,
             "metadata": {"event_name": "bench", "event_severity": "Major", "event_type": "alarm",
@@ -67,7 +58,7 @@ def main() -> int:
         from ansible_collections.huaweicloud.aom.plugins.module_utils._client import AOMClient
         from ansible_collections.huaweicloud.aom.plugins.module_utils._options import resolve_connection
 
-        token = demo_token(emulator.url)
+        token = emulator.demo_token()
         base = {"endpoint": emulator.url, "allow_http": True, "project_id": PROJECT_ID}
         clients = {
             "token": AOMClient(resolve_connection(dict(base, auth_token=token).get)),

@@ -26,9 +26,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 from aom_emulator.process import EmulatorProcess  # noqa: E402
 PROJECT_ID = "0123456789abcdef0123456789abcdef"  # the demo account's cn-north-4
-TOKEN_REQUEST = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
-    "domain": {"name": "demo-domain"}, "name": "demo-user", "password": "demo-password"}}},
-    "scope": {"project": {"name": "cn-north-4"}}}}
 
 
 def batch(level: int, number: int, size: int) -> dict:
@@ -94,9 +91,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="aom-bench-") as workdir:
         with EmulatorProcess(Path(workdir) / "aom.db") as emulator:
             url = emulator.url
-            response = requests.post(f"{url}/v3/auth/tokens?nocatalog=true", json=TOKEN_REQUEST, timeout=10)
-            response.raise_for_status()
-            token = response.headers["X-Subject-Token"]
+            token = emulator.demo_token()
             for clients in (int(level) for level in args.clients.split(",")):
                 print(run_level(url, token, clients, args.batches, args.batch_size, args.max_seconds), flush=True)
     return 0

@@ -48,9 +48,6 @@ sys.path.insert(0, str(REPO_ROOT))
 from aom_emulator.process import EmulatorProcess  # noqa: E402
 
 PROJECT_ID = '0123456789abcdef0123456789abcdef'  # the demo account's cn-north-4
-TOKEN_REQUEST = {'auth': {'identity': {'methods': ['password'], 'password': {'user': {
-    'domain': {'name': 'demo-domain'}, 'name': 'demo-user', 'password': 'demo-password'}}},
-    'scope': {'project': {'name': 'cn-north-4'}}}}
 TIMEOUT_MS = 3600000
 
 AOM_EVENT_PLAYBOOK = '''\
@@ -187,13 +184,6 @@ class Bench:
         return seconds
 
 
-def get_token(url: str) -> str:
-    answer = requests.post(url + '/v3/auth/tokens?nocatalog=true', json=TOKEN_REQUEST, timeout=10)
-    if answer.status_code != 201:
-        sys.exit('module_vs_uri: no token from the emulator: HTTP %s' % answer.status_code)
-    return answer.headers['X-Subject-Token']
-
-
 def one_event(bench: Bench, repeat: int) -> None:
     module_times, uri_times = [], []
     bench.aom_event(1)  # warm-up: first runs pay for cold caches (pyc, AnsiballZ)
@@ -261,7 +251,7 @@ def main() -> int:
         workdir = Path(tmp)
         copy_collection(workdir / 'collections')
         with EmulatorProcess(workdir / 'aom.db') as emulator:
-            bench = Bench(workdir, emulator, get_token(emulator.url))
+            bench = Bench(workdir, emulator, emulator.demo_token())
             one_event(bench, args.repeat)
             thousand_events(bench, args.repeat, uri_samples, args.full_uri)
             scaling(bench, sizes)

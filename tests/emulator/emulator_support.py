@@ -138,8 +138,3 @@ class Api:
 def subprocess_env(**extra) -> dict:
     return {**os.environ, **extra}
 
-
-def token_request_body(project_name="cn-north-4", domain="demo-domain", user="demo-user", password="demo-password"):
-    return {"auth": {"identity": {"methods": ["password"], "password": {"user": {
-        "domain": {"name": domain}, "name": user, "password": password}}},
-        "scope": {"project": {"name": project_name}}}}

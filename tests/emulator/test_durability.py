@@ -7,7 +7,9 @@ import time
 
 import requests
 
-from emulator_support import PROJECT, alarm, token_request_body
+from emulator_support import PROJECT, alarm
+
+from aom_emulator.accounts import password_token_request
 
 WRITERS = 4
 BATCH = 20
@@ -22,7 +24,7 @@ def test_acknowledged_pushes_survive_kill_9_under_concurrent_load(tmp_path, star
     db = tmp_path / "aom.db"
     emulator = start_emulator(db)
     url = emulator.url
-    token_answer = requests.post(f"{url}/v3/auth/tokens?nocatalog=true", json=token_request_body(), timeout=10)
+    token_answer = requests.post(f"{url}/v3/auth/tokens?nocatalog=true", json=password_token_request(), timeout=10)
     assert token_answer.status_code == 201
     token = token_answer.headers["X-Subject-Token"]
 

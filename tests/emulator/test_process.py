@@ -13,11 +13,13 @@ import time
 import pytest
 import requests
 
-from emulator_support import AK, PROJECT, REPO_ROOT, SIGNER, SK, alarm, subprocess_env, token_request_body
+from emulator_support import AK, PROJECT, REPO_ROOT, SIGNER, SK, alarm, subprocess_env
+
+from aom_emulator.accounts import password_token_request
 
 
 def get_token(url, **kwargs) -> str:
-    response = requests.post(f"{url}/v3/auth/tokens?nocatalog=true", json=token_request_body(**kwargs), timeout=10)
+    response = requests.post(f"{url}/v3/auth/tokens?nocatalog=true", json=password_token_request(**kwargs), timeout=10)
     assert response.status_code == 201, response.text
     return response.headers["X-Subject-Token"]
 
@@ -100,7 +102,7 @@ def test_credentials_file_replaces_the_demo_account(tmp_path, start_emulator):
         "access_keys": [{"ak": "ACMEAK", "sk": "ACMESK"}]}]}))
     emulator = start_emulator(tmp_path / "aom.db", "--credentials", str(credentials))
     get_token(emulator.url, project_name="eu-west-101", domain="acme", user="ops", password="s3cret")
-    response = requests.post(f"{emulator.url}/v3/auth/tokens", json=token_request_body(), timeout=10)
+    response = requests.post(f"{emulator.url}/v3/auth/tokens", json=password_token_request(), timeout=10)
     assert response.status_code == 401
 
 
@@ -146,7 +148,7 @@ def test_tls(tmp_path, start_emulator):
     assert emulator.url.startswith("https://127.0.0.1:")
     with pytest.raises(requests.exceptions.SSLError):
         requests.get(f"{emulator.url}/_emulator/health", timeout=5)  # untrusted without the cert
-    token = requests.post(f"{emulator.url}/v3/auth/tokens", json=token_request_body(), verify=str(cert), timeout=10)
+    token = requests.post(f"{emulator.url}/v3/auth/tokens", json=password_token_request(), verify=str(cert), timeout=10)
     assert token.status_code == 201
     url = f"{emulator.url}/v2/{PROJECT}/push/events"
     body = json.dumps({"events": [alarm()]})
