@@ -127,6 +127,8 @@ options:
     description:
       - Directory (mode 0700, files 0600) where events that could not be delivered are kept until
         the next run sends them. It holds events only, never credentials.
+      - It is created when the callback starts. When it cannot be created or written, the callback
+        disables itself with one warning.
     type: path
     default: ~/.ansible/aom_alarm_spool
     env:
@@ -138,6 +140,7 @@ options:
     description:
       - At the end of the run, the most seconds to wait for the delivery of the alarms and clears.
         What is not delivered by then is spooled. Retries and request timeouts are cut to fit.
+      - From V(0) (spool what is not delivered at once) to V(3600).
     type: float
     default: 10
     env:
@@ -180,7 +183,7 @@ from ansible.plugins.callback import CallbackBase
 from ansible.release import __version__ as ansible_version
 
 from ansible_collections.huaweicloud.aom.plugins.module_utils._client import HAS_REQUESTS, AOMClient
-from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMError
+from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMConfigError, AOMError
 from ansible_collections.huaweicloud.aom.plugins.module_utils._events import (
     HAS_VOLUPTUOUS,
     MAX_TIMEOUT_MS,
@@ -194,6 +197,7 @@ from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_events impo
     AlarmSettings,
     RunInfo,
     alarm_event,
+    check_alarm_options,
     clear_candidate,
     same_content,
 )
@@ -204,12 +208,13 @@ from ansible_collections.huaweicloud.aom.plugins.plugin_utils._failure_details i
     result_parts,
 )
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._sender import BackgroundSender
-from ansible_collections.huaweicloud.aom.plugins.plugin_utils._spool import Spool
+from ansible_collections.huaweicloud.aom.plugins.plugin_utils._spool import Spool, SpoolError
 
 NAME = 'huaweicloud.aom.aom_alarm'
 PUSH_BATCH_SIZE = 100  # a full push request: send the pending alarms at once
 BATCH_WINDOW = 5.0  # seconds an alarm may wait for others of the same task before it is sent
 DEADLINE_MARGIN = 0.3  # seconds left to the sender, after the client gives up, to spool
+MAX_FLUSH_TIMEOUT = 3600.0  # seconds
 
 
 def _guarded(hook):
@@ -274,10 +279,23 @@ class CallbackModule(CallbackBase):
             return
         self._conn = resolve_connection(self.get_option)
         self._secrets = tuple(self._conn[name] for name in SECRET_OPTIONS if self._conn.get(name))
-        self._flush_timeout = max(0.0, float(self.get_option('flush_timeout')))
+        self._flush_timeout = float(self.get_option('flush_timeout'))
+        if not 0 <= self._flush_timeout <= MAX_FLUSH_TIMEOUT:  # also refuses nan
+            raise AOMConfigError('flush_timeout must be from 0 to %d seconds, got %s'
+                                 % (MAX_FLUSH_TIMEOUT, self.get_option('flush_timeout')))
         self._timeout_ms = parse_duration(self.get_option('alarm_timeout'), 'alarm_timeout')
         if not 0 < self._timeout_ms <= MAX_TIMEOUT_MS:
             raise AOMError('alarm_timeout must be more than 0 and at most 15 days')
+        # The options that go into every alarm's metadata are checked like the alarms, once, now.
+        check_alarm_options(dict((name, self.get_option(name)) for name in (
+            'event_name', 'resource_provider', 'resource_type', 'alarm_playbook_id')), now_ms())
+        self._spool_dir = self.get_option('spool_dir')
+        if not self._spool_dir:
+            raise AOMConfigError('spool_dir is empty; set a directory or leave the default')
+        try:
+            Spool(self._spool_dir).prepare()
+        except (OSError, SpoolError) as exc:
+            raise AOMConfigError('spool_dir cannot be used: %s' % exc)
 
     def _disable(self, reason):
         self._display.warning('%s callback disabled: %s' % (NAME, reason))
@@ -319,7 +337,6 @@ class CallbackModule(CallbackBase):
             controller=socket.gethostname(),
             ansible_version=ansible_version,
         )
-        self._spool_dir = self.get_option('spool_dir')
         self._client = AOMClient(self._conn)
         self._delivery = AlarmDelivery(self._client, Spool(self._spool_dir), self._settings)
         self._sender = BackgroundSender(self._delivery.deliver, self._delivery.spool, classify,

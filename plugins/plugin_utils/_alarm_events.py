@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMConfigError, AOMValidationError
 from ansible_collections.huaweicloud.aom.plugins.module_utils._events import (
     build_events,
     identity,
@@ -43,6 +44,38 @@ class RunInfo:
     started_at: str
     controller: str
     ansible_version: str
+
+
+# The callback options that become metadata of every alarm, and the metadata key each one fills.
+OPTION_METADATA = (
+    ('event_name', 'event_name'),
+    ('resource_provider', 'resource_provider'),
+    ('resource_type', 'resource_type'),
+    ('alarm_playbook_id', 'playbook'),
+)
+
+
+def check_alarm_options(values, now_ms):
+    """Check the options of OPTION_METADATA (``values``: option name -> value) as alarm metadata.
+
+    The same validation as every alarm's, done once when the callback starts, so that a value AOM
+    would refuse disables the callback before anything is sent. An unset or empty
+    ``alarm_playbook_id`` is skipped (the playbook's file name is used then). Raises AOMConfigError
+    naming the option.
+    """
+    metadata = {'event_type': 'alarm', 'resource_id': 'probe'}
+    for option, key in OPTION_METADATA:
+        if option != 'alarm_playbook_id' or values.get(option):
+            metadata[key] = values.get(option)
+    try:
+        build_events({'events': [{'metadata': metadata}]}, 'reported', now=now_ms)
+    except AOMValidationError as exc:
+        text, path = str(exc), exc.path or ''
+        options = dict((key, option) for option, key in OPTION_METADATA)
+        option = options.get(path.rpartition('.')[2])
+        if option and text.startswith(path + ': '):
+            raise AOMConfigError('%s: %s' % (option, text[len(path) + 2:]))
+        raise AOMConfigError(text)
 
 
 def identity_metadata(host, settings):

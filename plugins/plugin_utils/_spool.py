@@ -58,6 +58,18 @@ class Spool:
             raise
         return os.path.join(self.directory, name)
 
+    def prepare(self):
+        """Create the directory (0700) if needed and check that this user can write entries there.
+
+        Called when the callback starts, so that an unusable spool_dir is found before any alarm
+        depends on it. Raises SpoolError or OSError saying why.
+        """
+        if os.path.lexists(self.directory) and not os.path.isdir(self.directory):
+            raise SpoolError('%s exists and is not a directory' % self.directory)
+        self._ensure_directory()
+        if not os.access(self.directory, os.W_OK | os.X_OK):
+            raise SpoolError('%s is not writable' % self.directory)
+
     def entries(self):
         """The paths of the spooled entries, oldest first."""
         try:
