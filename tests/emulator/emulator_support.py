@@ -137,4 +137,3 @@ class Api:
 
 def subprocess_env(**extra) -> dict:
     return {**os.environ, **extra}
-
