@@ -128,7 +128,7 @@ class AOMClient:
         headers = {'Content-Type': 'application/json;charset=UTF-8'}
         if self._conn.get('enterprise_project_id'):
             headers['Enterprise-Project-Id'] = self._conn['enterprise_project_id']
-        return self._send(method, url, headers, data, action, authenticate=True, resend_safe=resend_safe)
+        return self._send(method, url, headers, data, 'AOM ' + action, authenticate=True, resend_safe=resend_safe)
 
     def _send(self, method, url, headers, data, action, authenticate, resend_safe=True):
         """One logical request with bounded retries; every HTTP call of the collection passes here.
@@ -148,20 +148,20 @@ class AOMClient:
                                                  timeout=self._timeout(), allow_redirects=False)
             except requests.exceptions.SSLError as exc:
                 # the server was reached and its certificate refused: retrying changes nothing
-                raise AOMError('AOM %s failed: TLS with %s failed: %s (set ca_path to the CA that signed the '
+                raise AOMError('%s failed: TLS with %s failed: %s (set ca_path to the CA that signed the '
                                "endpoint's certificate)" % (action, _host(url), _describe(exc)))
             except (requests.ConnectionError, requests.Timeout) as exc:
                 if not resend_safe and _maybe_received(exc):
-                    raise AOMError('AOM %s failed: %s answered nothing (%s) and may have recorded the request; '
+                    raise AOMError('%s failed: %s answered nothing (%s) and may have recorded the request; '
                                    'it was not sent again, to record nothing twice: run the task again, '
                                    'events already recorded are left alone' % (action, _host(url), _describe(exc)))
                 if self._may_retry(attempt, None):
                     attempt += 1
                     continue
-                raise AOMError('AOM %s failed: could not reach %s after %d attempt(s): %s'
+                raise AOMError('%s failed: could not reach %s after %d attempt(s): %s'
                                % (action, _host(url), attempt + 1, _describe(exc)))
             except requests.RequestException as exc:
-                raise AOMError('AOM %s failed: %s' % (action, _describe(exc)))
+                raise AOMError('%s failed: %s' % (action, _describe(exc)))
 
             status = response.status_code
             if status == 401 and authenticate and self._conn['auth'] == 'password' and not refreshed:
@@ -183,7 +183,7 @@ class AOMClient:
                 if self._may_retry(attempt, None):
                     attempt += 1
                     continue
-                raise AOMError('AOM %s failed: the service answered HTTP %s with a body that is not JSON%s'
+                raise AOMError('%s failed: the service answered HTTP %s with a body that is not JSON%s'
                                % (action, status, _request_id_suffix(response.headers)))
 
     def _may_retry(self, attempt, response):

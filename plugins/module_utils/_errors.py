@@ -38,11 +38,11 @@ class AOMError(Exception):
         }
 
     @classmethod
-    def from_response(cls, status, body, headers, action='request'):
+    def from_response(cls, status, body, headers, action='AOM request'):
         """Build the error of a non-2xx answer, whichever of the three body shapes it has."""
         code, msg, body_request_id = _parse_error_body(body)
         request_id = _header(headers, 'X-Request-Id') or body_request_id
-        parts = ['AOM %s failed: HTTP %s' % (action, status)]
+        parts = ['%s failed: HTTP %s' % (action, status)]
         if code:
             parts.append(' %s' % code)
         if msg:
