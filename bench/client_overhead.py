@@ -49,8 +49,8 @@ def timed(call, rounds: int) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds")
-    parser.add_argument("--calls", type=int, default=60, help="calls per round and side")
+    parser.add_argument("--rounds", type=int, default=10, help="alternating rounds")
+    parser.add_argument("--calls", type=int, default=200, help="calls per round and side")
     args = parser.parse_args()
 
     with collection_tree(), tempfile.TemporaryDirectory(prefix="aom-bench-") as workdir, \
