@@ -63,3 +63,36 @@ check events shop 5 3
 deploy -e service=quiet -e expect_alarm=absent -e deploy_guard_report_events=false
 check events quiet 0 0
 check alarm quiet none
+
+# 8. the alarm cannot be reported (AOM answers 400 to the pushes): the failure message says so
+#    and why, never "AOM alarm ... reported", and deploy_guard_result.alarm is "error"
+"$AOM_PYTHON" "$AOM_STORE" "$AOM_EMULATOR_URL" fault '{"status": 400, "count": 10, "path": "/push/events", "method": "PUT"}'
+ansible-playbook -i inventory deploy_rescued.yml -e service=broken -e deploy_break=fail -e deploy_guard_report_events=false \
+    -e expect_alarm=error -e expect_result_message=disk.quota.exceeded \
+    -e '{"expect_message": "failed at task .Install the new release.: cannot install broken-1.0: disk quota exceeded [(]the AOM alarm could not be reported: .*HTTP 400"}'
+"$AOM_PYTHON" "$AOM_STORE" "$AOM_EMULATOR_URL" reset
+check alarm broken none
+
+# 9. a nested include of a missing file fails without a result to rescue: the alarm still says
+#    what failed, never "unnamed task": "(no message)"
+ansible-playbook -i inventory deploy_rescued.yml -e service=nested -e deploy_break=include \
+    -e expect_alarm=reported -e expect_result_message='could not be included' \
+    -e '{"expect_message": "failed at task .include of a tasks file.: a tasks file could not be included .* [(]AOM alarm deployment_failed reported, severity Major[)]"}'
+check alarm nested active Major "include of a tasks file" \
+    "a tasks file could not be included (missing, unreadable or not a valid tasks file); the error is in the output of the play"
+
+# 10. a tasks file that does not exist is refused before anything is sent, naming deploy_guard_tasks
+"$AOM_PYTHON" "$AOM_STORE" "$AOM_EMULATOR_URL" reset
+if ansible-playbook -i inventory deploy.yml -e service=ghost -e expect_alarm=absent \
+        -e deploy_guard_tasks=/nonexistent/deploy.yml >"$AOM_SCRATCH/out" 2>&1; then
+    cat "$AOM_SCRATCH/out"
+    echo "a missing tasks file was accepted" >&2
+    exit 1
+fi
+cat "$AOM_SCRATCH/out"
+grep -q 'deploy_guard_tasks: the tasks file' "$AOM_SCRATCH/out"
+[[ $("$AOM_PYTHON" "$AOM_STORE" "$AOM_EMULATOR_URL" requests) == 0 ]]
+
+# 11. a tasks file given relative to the playbook's directory is found, as include_tasks finds it
+deploy -e service=relative -e expect_alarm=absent -e deploy_guard_tasks=files/deploy_tasks.yml
+check events relative 1 1

@@ -33,6 +33,7 @@ CALLBACK = 'huaweicloud.aom.aom_alarm'
 # stage of a role case -> the task whose fatal result must name the field
 ROLE_STAGE_TASKS = {
     'argspec': 'Validating arguments against arg spec',
+    'check': 'Check the variables before sending anything',
     'aom_event': 'Report that the deployment started',
     'alarm': 'Fail because the deployment failed',
     'any': '',
