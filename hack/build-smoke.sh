@@ -36,6 +36,7 @@ tar -tzf "$tarball" | sed 's#^\./##' | sort >"$tmp/files"
 for needed in MANIFEST.json FILES.json README.md COPYING meta/runtime.yml \
     plugins/modules/aom_event.py plugins/modules/aom_event_info.py plugins/callback/aom_alarm.py \
     plugins/module_utils/_client.py plugins/module_utils/_signer.py plugins/doc_fragments/connection.py \
+    plugins/filter/aom_event_errors.py \
     roles/deploy_guard/tasks/main.yml roles/deploy_guard/meta/argument_specs.yml playbooks/demo.yml; do
     grep -qxF "$needed" "$tmp/files" || fail "$needed is missing from $(basename "$tarball")"
 done
@@ -60,7 +61,8 @@ for plugin in huaweicloud.aom.aom_event huaweicloud.aom.aom_event_info; do
 done
 ansible-doc -t callback huaweicloud.aom.aom_alarm >/dev/null || fail "ansible-doc -t callback huaweicloud.aom.aom_alarm"
 ansible-doc -t role huaweicloud.aom.deploy_guard >/dev/null || fail "ansible-doc -t role huaweicloud.aom.deploy_guard"
-echo "build-smoke: ansible-doc renders the modules, the callback and the role"
+ansible-doc -t filter huaweicloud.aom.aom_event_errors >/dev/null || fail "ansible-doc -t filter huaweicloud.aom.aom_event_errors"
+echo "build-smoke: ansible-doc renders the modules, the callback, the filter and the role"
 
 # the emulator comes from the checkout: it is not shipped
 PYTHONPATH=$root${PYTHONPATH:+:$PYTHONPATH} python -m aom_emulator --host 127.0.0.1 --port 0 \
