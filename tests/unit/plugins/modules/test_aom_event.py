@@ -8,23 +8,19 @@ import json
 
 import pytest
 
-from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.huaweicloud.aom.plugins.module_utils import _module
 from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMError
 from ansible_collections.huaweicloud.aom.plugins.modules import aom_event
+from ansible_collections.huaweicloud.aom.tests.unit.plugins.modules.module_harness import (
+    CONNECTION,
+    ModuleExit,
+    catch_module_exits,
+    run_module,
+)
 
-CONNECTION = dict(endpoint='https://aom.example.com', project_id='0123456789abcdef0123456789abcdef',
-                  access_key='AKEXAMPLE', secret_key='SKEXAMPLE-never-shown')
 ALARM = dict(event_name='cpu high', resource_provider='ecs', resource_type='vm', resource_id='ecs123')
-
-
-class ModuleExit(Exception):
-    def __init__(self, result, failed):
-        super().__init__(result)
-        self.result = result
-        self.failed = failed
 
 
 class FakeClient:
@@ -56,28 +52,12 @@ class FakeClient:
 def fake_client(monkeypatch):
     FakeClient.instances, FakeClient.active, FakeClient.history, FakeClient.errors = [], [], [], []
     monkeypatch.setattr(_module, 'AOMClient', FakeClient)
-
-    def exit_json(self, **result):
-        raise ModuleExit(result, failed=False)
-
-    def fail_json(self, **result):
-        raise ModuleExit(result, failed=True)
-
-    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
+    catch_module_exits(monkeypatch)
     return FakeClient
 
 
 def run(args, check_mode=False, diff=False):
-    args = dict(CONNECTION, **args)
-    if check_mode:
-        args['_ansible_check_mode'] = True
-    if diff:
-        args['_ansible_diff'] = True
-    with patch_module_args(args):
-        with pytest.raises(ModuleExit) as info:
-            aom_event.main()
-    return info.value
+    return run_module(aom_event.main, args, check_mode=check_mode, diff=diff)
 
 
 def client():

@@ -6,28 +6,20 @@ from __future__ import annotations
 
 import pytest
 
-from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
-
 from ansible_collections.huaweicloud.aom.plugins.module_utils import _module
 from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMError
 from ansible_collections.huaweicloud.aom.plugins.modules import aom_event_info
+from ansible_collections.huaweicloud.aom.tests.unit.plugins.modules.module_harness import (
+    catch_module_exits,
+    run_module,
+)
 
-CONNECTION = dict(endpoint='https://aom.example.com', project_id='0123456789abcdef0123456789abcdef',
-                  access_key='AKEXAMPLE', secret_key='SKEXAMPLE-never-shown')
 NOW = 1700000000000
 RAW = {'id': 'a1', 'event_sn': 3, 'starts_at': NOW - 1000, 'ends_at': 0, 'arrives_at': NOW - 900,
        'timeout': 259200000, 'enterprise_project_id': '0', 'policy': {},
        'metadata': {'event_name': 'cpu high', 'event_severity': 'Major', 'event_type': 'alarm',
                     'resource_provider': 'ecs', 'resource_type': 'vm', 'resource_id': 'ecs123'},
        'annotations': {'cause': 'load'}}
-
-
-class ModuleExit(Exception):
-    def __init__(self, result, failed):
-        super().__init__(result)
-        self.result = result
-        self.failed = failed
 
 
 class FakeClient:
@@ -53,25 +45,11 @@ def fake_client(monkeypatch):
     FakeClient.queries, FakeClient.answer, FakeClient.errors = [], [RAW], []
     monkeypatch.setattr(_module, 'AOMClient', FakeClient)
     monkeypatch.setattr(aom_event_info, 'now_ms', lambda: NOW)
-
-    def exit_json(self, **result):
-        raise ModuleExit(result, failed=False)
-
-    def fail_json(self, **result):
-        raise ModuleExit(result, failed=True)
-
-    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
+    catch_module_exits(monkeypatch)
 
 
 def run(args, check_mode=False):
-    args = dict(CONNECTION, **args)
-    if check_mode:
-        args['_ansible_check_mode'] = True
-    with patch_module_args(args):
-        with pytest.raises(ModuleExit) as info:
-            aom_event_info.main()
-    return info.value
+    return run_module(aom_event_info.main, args, check_mode=check_mode)
 
 
 def test_defaults_list_active_alarms_of_the_last_three_days():
