@@ -147,18 +147,26 @@ def _plan_report(event, found):
     return Action('updated', event, update, found, dict(update, id=found['id']))
 
 
-def _plan_clear(event, found):
-    if found is None:
-        return Action('absent', event, None, None, None)
+def clear_of(found, ends_at, timeout):
+    """The clear of the active alarm ``found`` (normalised): its id and metadata, ended at ``ends_at``.
+
+    ``timeout`` stands in when the service did not say the alarm's own.
+    """
     clear = {
         'id': found['id'],
         'metadata': dict(found['metadata']),
         'annotations': dict(found['annotations']),
         'starts_at': found['starts_at'],
-        'ends_at': event['ends_at'],
-        'timeout': found['timeout'] or event['timeout'],
+        'ends_at': ends_at,
+        'timeout': found['timeout'] or timeout,
     }
-    return Action('cleared', event, dict((k, v) for k, v in clear.items() if v is not None), found, None)
+    return dict((k, v) for k, v in clear.items() if v is not None)
+
+
+def _plan_clear(event, found):
+    if found is None:
+        return Action('absent', event, None, None, None)
+    return Action('cleared', event, clear_of(found, event['ends_at'], event['timeout']), found, None)
 
 
 def _plan_point_event(event, recorded):

@@ -10,7 +10,7 @@ Runs on the sender thread only (see _sender.py), so nothing here has to be quick
 from __future__ import annotations
 
 from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMError, AOMValidationError
-from ansible_collections.huaweicloud.aom.plugins.module_utils._events import identity, now_ms
+from ansible_collections.huaweicloud.aom.plugins.module_utils._events import identity, listed_event, now_ms
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_events import (
     LOOKUP_TIME_RANGE,
     clears_for,
@@ -107,4 +107,4 @@ def latest_per_identity(events):
 
 
 def _identity_of(alarm):
-    return identity({'metadata': dict((str(k), str(v)) for k, v in (alarm.get('metadata') or {}).items())})
+    return identity(listed_event(alarm))

@@ -15,9 +15,11 @@ from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOM
 from ansible_collections.huaweicloud.aom.plugins.module_utils._events import (
     build_events,
     identity,
+    listed_event,
     metadata_relation,
     MAX_TIMEOUT_MS,
 )
+from ansible_collections.huaweicloud.aom.plugins.module_utils._reconcile import clear_of
 
 # Active alarms can live up to 15 days (MAX_TIMEOUT_MS): look back that far, in minutes.
 LOOKUP_TIME_RANGE = '-1.-1.%d' % (MAX_TIMEOUT_MS // 60000)
@@ -145,15 +147,11 @@ def clears_for(active, candidates, now_ms):
     """Clear events (with the service's ``id``) for the ``active`` alarms one of ``candidates`` names."""
     wanted = set(identity(candidate) for candidate in candidates)
     clears, seen = [], set()
-    for alarm in active:
-        metadata = dict((str(k), str(v)) for k, v in (alarm.get('metadata') or {}).items())
-        key = identity({'metadata': metadata})
-        if key not in wanted or (alarm.get('id'), key) in seen:
+    for alarm in (listed_event(raw) for raw in active):
+        key = identity(alarm)
+        if key not in wanted or (alarm['id'], key) in seen:
             continue
-        seen.add((alarm.get('id'), key))
-        clear = {'metadata': metadata, 'annotations': {}, 'starts_at': alarm.get('starts_at') or now_ms,
-                 'ends_at': now_ms, 'timeout': alarm.get('timeout') or candidates[0]['timeout']}
-        if alarm.get('id'):
-            clear['id'] = str(alarm['id'])
-        clears.append(clear)
+        seen.add((alarm['id'], key))
+        # every active alarm of a wanted identity: the service may hold two of one
+        clears.append(clear_of(dict(alarm, starts_at=alarm['starts_at'] or now_ms), now_ms, candidates[0]['timeout']))
     return clears
