@@ -66,6 +66,9 @@ class AOMValidationError(AOMError):
         super().__init__(message)
         self.path = path
 
+    def to_dict(self):
+        return {'path': self.path}
+
 
 def _header(headers, name):
     for key, value in (headers or {}).items():
