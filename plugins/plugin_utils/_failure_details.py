@@ -44,7 +44,7 @@ def failure_from_result(result, unreachable, play_name, now_ms, secrets=()):
         task_action=_text(getattr(task, 'action', '') or ''),
         task_path=_text(task.get_path() if task is not None else ''),
         play=redact(_text(play_name or ''), secrets),
-        message=redact(truncate(message), secrets),
+        message=truncate(redact(message, secrets)),
         at_ms=now_ms,
     )
 

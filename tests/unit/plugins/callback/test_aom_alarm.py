@@ -227,6 +227,19 @@ def test_service_down_spools_and_warns_once(make_callback, tmp_path, monkeypatch
     assert SECRET not in ''.join(p.read_text() for p in (tmp_path / 'spool').glob('*.json'))
 
 
+def test_a_secret_across_the_message_cut_is_neither_sent_nor_spooled(make_callback, tmp_path, monkeypatch):
+    message = 'x' * 1010 + SECRET + ' rejected'  # the 1024-character cut falls inside the secret
+    fragment = SECRET[:8]
+    client = run(make_callback(), {'web1': dict(failures=1)},
+                 [('v2_runner_on_failed', Result('web1', Task('t'), {'msg': message}), {})])
+    assert fragment not in repr(client.calls)
+    monkeypatch.setattr(FakeClient, 'fail', AOMError('could not reach 127.0.0.1:1'), raising=False)
+    run(make_callback(), {'web1': dict(failures=1)},
+        [('v2_runner_on_failed', Result('web1', Task('t'), {'msg': message}), {})])
+    spooled = ''.join(p.read_text() for p in (tmp_path / 'spool').glob('*.json'))
+    assert 'xxxx' in spooled and fragment not in spooled
+
+
 def test_missing_credentials_disable_with_one_warning(make_callback):
     with pytest.raises(Exception):
         make_callback(access_key=None, secret_key=None)  # _configure raises; set_options turns it into a warning
