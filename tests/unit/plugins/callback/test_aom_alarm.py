@@ -70,8 +70,9 @@ class Block:
 
 
 class Task:
-    def __init__(self, name, parent=None, no_log=False, ignore_unreachable=False):
+    def __init__(self, name, parent=None, no_log=False, ignore_unreachable=False, check_mode=False):
         self.name = name
+        self.check_mode = check_mode  # ansible-core resolves it: the task's, its block's, its play's or --check
         self.action = 'ansible.builtin.command'
         self.no_log = no_log
         self.ignore_unreachable = ignore_unreachable
@@ -118,7 +119,7 @@ OPTIONS = {
     'validate_certs': True, 'request_timeout': 10.0, 'retries': 3,
     'event_name': 'ansible_playbook_failed', 'failed_severity': 'Major', 'unreachable_severity': 'Critical',
     'resource_provider': 'ansible', 'resource_type': 'host', 'alarm_playbook_id': None, 'alarm_timeout': '3d',
-    'clear_on_success': True, 'send_in_check_mode': False, 'flush_timeout': 5.0,
+    'clear_on_success': True, 'send_in_check_mode': False, 'clear_after_tag_limited_runs': False, 'flush_timeout': 5.0,
 }
 
 
@@ -189,6 +190,83 @@ def test_clean_run_clears_standing_alarms_with_their_ids(make_callback):
 def test_clear_on_success_off_sends_no_clear(make_callback):
     client = run(make_callback(clear_on_success=False), {'web1': dict(ok=2)})
     assert [call for call, _events in client.calls] == ['list']
+
+
+STANDING_WEB2 = {'id': 'a-2', 'starts_at': 1, 'timeout': 5, 'metadata': {
+    'event_name': 'ansible_playbook_failed', 'event_type': 'alarm', 'event_severity': 'Major',
+    'resource_provider': 'ansible', 'resource_type': 'host', 'resource_id': 'web2', 'playbook': 'site.yml'}}
+
+
+@pytest.mark.parametrize('cli_args', [
+    dict(tags=('deploy',), skip_tags=()),
+    dict(tags=('always', 'deploy'), skip_tags=()),
+    dict(tags=('all',), skip_tags=('migrate',)),
+    dict(tags=('all',), skip_tags=(), start_at_task='Install the new release'),
+    dict(tags=('all',), skip_tags=(), step=True),
+])
+def test_a_partial_run_raises_but_clears_nothing(make_callback, monkeypatch, cli_args):
+    monkeypatch.setattr(context, 'CLIARGS', ImmutableDict(check=False, args=('site.yml',), **cli_args))
+    FakeClient.initially_active = [STANDING_WEB2]
+    client = run(make_callback(), {'web1': dict(failures=1), 'web2': dict(ok=3)},
+                 [('v2_runner_on_failed', Result('web1', Task('migrate'), {'msg': 'exit 1'}), {})])
+    assert [e['metadata']['resource_id'] for e in pushed(client)] == ['web1']
+    assert pushed(client, 'clear') == []
+
+
+@pytest.mark.parametrize('cli_args', [dict(tags=('all',), skip_tags=()), dict(tags=('all', 'deploy'), skip_tags=()), dict()])
+def test_a_whole_run_clears(make_callback, monkeypatch, cli_args):
+    monkeypatch.setattr(context, 'CLIARGS', ImmutableDict(check=False, args=('site.yml',), **cli_args))
+    FakeClient.initially_active = [STANDING_WEB2]
+    client = run(make_callback(), {'web2': dict(ok=3)})
+    assert [e['metadata']['resource_id'] for e in pushed(client, 'clear')] == ['web2']
+
+
+@pytest.mark.parametrize('cli_args, clears', [
+    (dict(tags=('deploy',), skip_tags=()), True),
+    (dict(tags=('all',), skip_tags=('migrate',)), True),
+    (dict(tags=('deploy',), skip_tags=(), start_at_task='Install'), False),
+    (dict(tags=('all',), skip_tags=(), step=True), False),
+])
+def test_clear_after_tag_limited_runs_opts_in_tag_limited_runs_only(make_callback, monkeypatch, cli_args, clears):
+    monkeypatch.setattr(context, 'CLIARGS', ImmutableDict(check=False, args=('site.yml',), **cli_args))
+    FakeClient.initially_active = [STANDING_WEB2]
+    client = run(make_callback(clear_after_tag_limited_runs=True), {'web2': dict(ok=3)})
+    assert len(pushed(client, 'clear')) == (1 if clears else 0)
+
+
+def test_tasks_in_check_mode_neither_raise_nor_clear(make_callback):
+    FakeClient.initially_active = [STANDING_WEB2]
+    client = run(make_callback(), {'web1': dict(ok=1, failures=1), 'web2': dict(ok=3), 'web3': dict(ok=2, skipped=1)}, [
+        ('v2_runner_on_ok', Result('web2', Task('verify', check_mode=True), {}), {}),
+        ('v2_runner_on_failed', Result('web1', Task('would fail', check_mode=True), {'msg': 'x'}), {}),
+        ('v2_runner_on_skipped', Result('web3', Task('verify', check_mode=True), {}), {}),
+    ])
+    assert pushed(client) == [] and pushed(client, 'clear') == []
+
+
+def test_a_task_in_check_mode_with_ignored_errors_keeps_the_host_from_clearing(make_callback):
+    FakeClient.initially_active = [STANDING_WEB2]
+    client = run(make_callback(), {'web2': dict(ok=3, ignored=1)}, [
+        ('v2_runner_on_failed', Result('web2', Task('verify', check_mode=True), {'msg': 'x'}), {'ignore_errors': True}),
+    ])
+    assert pushed(client) == [] and pushed(client, 'clear') == []
+
+
+def test_a_real_failure_still_raises_beside_check_mode_tasks(make_callback):
+    client = run(make_callback(), {'web1': dict(ok=1, failures=1)}, [
+        ('v2_runner_on_ok', Result('web1', Task('verify', check_mode=True), {}), {}),
+        ('v2_runner_on_failed', Result('web1', Task('migrate'), {'msg': 'exit 1'}), {}),
+    ])
+    assert [e['annotations']['task'] for e in pushed(client)] == ['migrate']
+
+
+def test_send_in_check_mode_counts_check_mode_tasks_like_others(make_callback):
+    FakeClient.initially_active = [STANDING_WEB2]
+    client = run(make_callback(send_in_check_mode=True), {'web1': dict(failures=1), 'web2': dict(ok=3)}, [
+        ('v2_runner_on_ok', Result('web2', Task('verify', check_mode=True), {}), {}),
+        ('v2_runner_on_failed', Result('web1', Task('would fail', check_mode=True), {'msg': 'x'}), {}),
+    ])
+    assert len(pushed(client)) == 1 and len(pushed(client, 'clear')) == 1
 
 
 def test_check_mode_sends_nothing(make_callback, monkeypatch):
