@@ -12,7 +12,17 @@ version_added: 1.0.0
 description:
   - Raises one AOM alarm per (playbook, host) when a task fails on the host (loop items and async tasks
     included) or the host is unreachable, and clears that alarm at the end of a later run in which the
-    host completes the playbook without failure.
+    whole playbook ran for the host, in normal mode, without failure.
+  - "Which runs clear an alarm: a run of the whole playbook clears the alarm of each host that ran
+    tasks (ok or changed) and neither failed nor was unreachable. A C(--limit) run clears the hosts it
+    ran on; hosts that only skipped tasks (every task's C(when) was false) are left alone."
+  - "Which runs do not clear: a run limited by C(--tags) or C(--skip-tags) (unless
+    O(clear_after_tag_limited_runs) is set), a C(--start-at-task) run, a C(--step) run, a C(--check)
+    run and, for the hosts concerned, a play, block or task with C(check_mode: true) (unless
+    O(send_in_check_mode) is set). They did not run
+    the whole playbook for real, so they cannot prove that what failed works now: the alarms stay
+    as they are. Such runs still raise the alarms of the hosts that fail in them (a task run in check
+    mode raises nothing). With C(-v), the callback says why it cleared nothing."
   - The outcome of each host is decided from the run's final statistics, so a failure with
     C(ignore_errors) or one that a C(rescue) section handled leaves no alarm.
   - The alarm names the failed task, its action and path, the play, the error message (at most 1024
@@ -21,10 +31,15 @@ description:
   - Events are sent from a background thread. The run is never failed by this callback, and at its end
     it waits at most O(flush_timeout) seconds. What could not be delivered is kept in O(spool_dir) and
     sent first, in order, by the next run.
-  - Runs in check mode (C(--check)) send nothing unless O(send_in_check_mode) is set.
+  - "Runs in check mode (C(--check)) send nothing unless O(send_in_check_mode) is set. A play, block or
+    task with C(check_mode: true) in a normal run neither raises nor clears the alarm of its hosts."
   - Enable it with C(callbacks_enabled = huaweicloud.aom.aom_alarm) in C(ansible.cfg) or
-    E(ANSIBLE_CALLBACKS_ENABLED). When its connection settings are incomplete, it disables itself with
-    one warning naming what is missing.
+    E(ANSIBLE_CALLBACKS_ENABLED). When its connection settings are incomplete, or an option has a value
+    that is not allowed, it disables itself with one warning naming the option and what is allowed.
+  - Boolean options and the severities are read as text and parsed by the collection, with the rule the
+    modules use (booleans V(true)/V(false), V(yes)/V(no), V(on)/V(off), V(y)/V(n), V(t)/V(f), V(1)/V(0)
+    in any case; severities spelled exactly), so that a misspelled value is refused instead of being
+    taken as false.
 author:
   - huaweicloud.aom maintainers (@huaweicloud)
 requirements:
@@ -43,20 +58,24 @@ options:
       - section: callback_aom_alarm
         key: event_name
   failed_severity:
-    description: Severity of the alarm of a host on which a task failed.
+    description:
+      - Severity of the alarm of a host on which a task failed.
+      - One of V(Critical), V(Major), V(Minor), V(Info), spelled exactly so; another value disables the callback
+        with one warning listing them.
     type: str
     default: Major
-    choices: [Critical, Major, Minor, Info]
     env:
       - name: AOM_ALARM_FAILED_SEVERITY
     ini:
       - section: callback_aom_alarm
         key: failed_severity
   unreachable_severity:
-    description: Severity of the alarm of a host that was unreachable.
+    description:
+      - Severity of the alarm of a host that was unreachable.
+      - One of V(Critical), V(Major), V(Minor), V(Info), spelled exactly so; another value disables the callback
+        with one warning listing them.
     type: str
     default: Critical
-    choices: [Critical, Major, Minor, Info]
     env:
       - name: AOM_ALARM_UNREACHABLE_SEVERITY
     ini:
@@ -105,19 +124,37 @@ options:
         key: alarm_timeout
   clear_on_success:
     description:
-      - Clear the standing alarm of this playbook of each host that completes the run with no failure
-        and no unreachable.
-    type: bool
-    default: true
+      - Clear the standing alarm of this playbook of each host that completes a run of the whole playbook
+        with no failure and no unreachable (see the description for the runs that do not clear).
+      - A boolean (V(true), V(false), V(yes), V(no), ...); another value disables the callback with one warning.
+    type: str
+    default: 'true'
     env:
       - name: AOM_ALARM_CLEAR_ON_SUCCESS
     ini:
       - section: callback_aom_alarm
         key: clear_on_success
+  clear_after_tag_limited_runs:
+    description:
+      - Also clear alarms after runs limited by C(--tags) or C(--skip-tags), which otherwise clear nothing.
+      - For playbooks whose tags select independent parts, where a tagged run that succeeds does prove the
+        host healthy. C(--start-at-task), C(--step) and check-mode runs still clear nothing.
+      - A boolean (V(true), V(false), V(yes), V(no), ...); another value disables the callback with one warning.
+    type: str
+    default: 'false'
+    version_added: 1.1.0
+    env:
+      - name: AOM_ALARM_CLEAR_AFTER_TAG_LIMITED_RUNS
+    ini:
+      - section: callback_aom_alarm
+        key: clear_after_tag_limited_runs
   send_in_check_mode:
-    description: Also raise and clear alarms in runs in check mode, which otherwise send nothing.
-    type: bool
-    default: false
+    description:
+      - "Also raise and clear alarms in runs in check mode (C(--check), or plays, blocks and tasks with
+        C(check_mode: true)), which otherwise neither raise nor clear."
+      - A boolean (V(true), V(false), V(yes), V(no), ...); another value disables the callback with one warning.
+    type: str
+    default: 'false'
     env:
       - name: AOM_ALARM_SEND_IN_CHECK_MODE
     ini:
@@ -187,11 +224,17 @@ from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOM
 from ansible_collections.huaweicloud.aom.plugins.module_utils._events import (
     HAS_VOLUPTUOUS,
     MAX_TIMEOUT_MS,
+    SEVERITIES,
     identity,
     now_ms,
     parse_duration,
 )
-from ansible_collections.huaweicloud.aom.plugins.module_utils._options import SECRET_OPTIONS, resolve_connection
+from ansible_collections.huaweicloud.aom.plugins.module_utils._options import (
+    SECRET_OPTIONS,
+    resolve_connection,
+    strict_bool,
+    strict_choice,
+)
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_delivery import CLEAR, REPORT, AlarmDelivery, classify
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_events import (
     AlarmSettings,
@@ -207,6 +250,7 @@ from ansible_collections.huaweicloud.aom.plugins.plugin_utils._failure_details i
     may_be_rescued,
     result_parts,
 )
+from ansible_collections.huaweicloud.aom.plugins.plugin_utils._run_scope import partial_run_reason, ran_in_check_mode
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._sender import BackgroundSender
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._spool import Spool, SpoolError
 
@@ -215,6 +259,10 @@ PUSH_BATCH_SIZE = 100  # a full push request: send the pending alarms at once
 BATCH_WINDOW = 5.0  # seconds an alarm may wait for others of the same task before it is sent
 DEADLINE_MARGIN = 0.3  # seconds left to the sender, after the client gives up, to spool
 MAX_FLUSH_TIMEOUT = 3600.0  # seconds
+# Read as text by ansible-core (which would take a misspelled boolean as false or refuse a choice
+# without naming the allowed values) and parsed strictly here: option -> default.
+BOOLEAN_OPTIONS = {'clear_on_success': True, 'send_in_check_mode': False, 'clear_after_tag_limited_runs': False}
+SEVERITY_OPTIONS = {'failed_severity': 'Major', 'unreachable_severity': 'Critical'}
 
 
 def _guarded(hook):
@@ -250,13 +298,15 @@ class CallbackModule(CallbackBase):
         self._run = None
         self._client = None
         self._delivery = None
+        self._switches = dict(BOOLEAN_OPTIONS)
+        self._severities = dict(SEVERITY_OPTIONS)
+        self._partial_run = ''  # why this run cannot clear alarms ('' when it can)
         self._failures = FailureRecord()
-        self._undecided_hosts = set()  # hosts seen in a check-mode play: neither raised nor cleared
+        self._unproven_hosts = set()  # hosts that ran a task in check mode: not cleared
         self._submitted = {}  # identity -> the alarm event last handed to the sender
         self._pending = []  # alarms waiting for the other failures of their task
         self._pending_since = 0.0
         self._play_name = ''
-        self._play_in_check_mode = False
         self._closed = False
         self._reported_internal_error = False
 
@@ -277,6 +327,11 @@ class CallbackModule(CallbackBase):
             self._disable('the Python libraries %s are required on the controller (pip install %s)'
                           % (' and '.join(missing), ' '.join(missing)))
             return
+        for name, default in BOOLEAN_OPTIONS.items():
+            value = strict_bool(name, self.get_option(name))
+            self._switches[name] = default if value is None else value
+        for name, default in SEVERITY_OPTIONS.items():
+            self._severities[name] = strict_choice(name, self.get_option(name), SEVERITIES) or default
         self._conn = resolve_connection(self.get_option)
         self._secrets = tuple(self._conn[name] for name in SECRET_OPTIONS if self._conn.get(name))
         self._flush_timeout = float(self.get_option('flush_timeout'))
@@ -318,13 +373,14 @@ class CallbackModule(CallbackBase):
         if self._started:  # several playbooks in one run: one start
             return
         self._started = True
-        if context.CLIARGS.get('check') and not self.get_option('send_in_check_mode'):
+        if context.CLIARGS.get('check') and not self._switches['send_in_check_mode']:
             self._display.vvv('%s callback: check mode, nothing is sent' % NAME)
             return
+        self._partial_run = partial_run_reason(context.CLIARGS, self._switches['clear_after_tag_limited_runs'])
         self._settings = AlarmSettings(
             event_name=self.get_option('event_name'),
-            failed_severity=self.get_option('failed_severity'),
-            unreachable_severity=self.get_option('unreachable_severity'),
+            failed_severity=self._severities['failed_severity'],
+            unreachable_severity=self._severities['unreachable_severity'],
             resource_provider=self.get_option('resource_provider'),
             resource_type=self.get_option('resource_type'),
             playbook_id=self.get_option('alarm_playbook_id') or playbook_id(
@@ -348,8 +404,6 @@ class CallbackModule(CallbackBase):
     def v2_playbook_on_play_start(self, play):
         self._send_pending()
         self._play_name = play.get_name() or ''
-        # A play run with check_mode: yes changes nothing: its hosts are neither raised nor cleared.
-        self._play_in_check_mode = getattr(play, 'check_mode', None) is True and not self.get_option('send_in_check_mode')
 
     @_guarded
     def v2_playbook_on_task_start(self, task, is_conditional):
@@ -363,31 +417,42 @@ class CallbackModule(CallbackBase):
 
     @_guarded
     def v2_runner_on_failed(self, result, ignore_errors=False):
+        in_check_mode = self._note_check_mode(result)
         if ignore_errors is True:
             return
-        self._on_failure(result, unreachable=False)
+        self._on_failure(result, unreachable=False, in_check_mode=in_check_mode)
 
     @_guarded
     def v2_runner_on_unreachable(self, result):
+        in_check_mode = self._note_check_mode(result)
         task = result_parts(result)[0]
         if getattr(task, 'ignore_unreachable', False) is True:
             return
-        self._on_failure(result, unreachable=True)
+        self._on_failure(result, unreachable=True, in_check_mode=in_check_mode)
 
     @_guarded
     def v2_runner_on_ok(self, result):
+        self._note_check_mode(result)
         self._send_pending_if_old()
 
     @_guarded
     def v2_runner_on_skipped(self, result):
+        self._note_check_mode(result)
         self._send_pending_if_old()
 
-    def _on_failure(self, result, unreachable):
-        failure = failure_from_result(result, unreachable, self._play_name, now_ms(), self._secrets)
-        if self._play_in_check_mode:
-            self._undecided_hosts.add(failure.host)
-            return
+    def _note_check_mode(self, result):
+        """Whether the task of ``result`` ran in check mode (counted as such); such a host proves nothing."""
+        task, host, _data = result_parts(result)
+        if self._switches['send_in_check_mode'] or not ran_in_check_mode(task):
+            return False
+        self._unproven_hosts.add(host)
+        return True
+
+    def _on_failure(self, result, unreachable, in_check_mode):
+        failure = failure_from_result(result, unreachable, self._play_name, now_ms(), self._secrets, in_check_mode)
         self._failures.record(failure)
+        if in_check_mode:
+            return  # a check says nothing about the host: no alarm (and no clear, see _note_check_mode)
         task = result_parts(result)[0]
         # A failure no rescue can handle is final: send it now rather than at the end of the run.
         if unreachable or not may_be_rescued(task):
@@ -417,7 +482,7 @@ class CallbackModule(CallbackBase):
     @_guarded
     def v2_playbook_on_stats(self, stats):
         summaries = dict((host, stats.summarize(host)) for host in stats.processed)
-        outcome = self._failures.decide(summaries, self._undecided_hosts)
+        outcome = self._failures.decide(summaries, self._unproven_hosts)
         now = now_ms()
         for failure in outcome.alarms:
             event = alarm_event(failure, self._settings, self._run, now)
@@ -425,8 +490,12 @@ class CallbackModule(CallbackBase):
             if submitted is None or not same_content(submitted, event):
                 self._queue_alarm(event)
         self._send_pending()
-        if self.get_option('clear_on_success') and outcome.cleared_hosts:
-            self._sender.submit(CLEAR, [clear_candidate(host, self._settings, now) for host in outcome.cleared_hosts])
+        if self._switches['clear_on_success'] and outcome.cleared_hosts:
+            if self._partial_run:
+                self._display.v('%s callback: no alarm is cleared, as this run does not prove the hosts healthy: %s'
+                                % (NAME, self._partial_run))
+            else:
+                self._sender.submit(CLEAR, [clear_candidate(host, self._settings, now) for host in outcome.cleared_hosts])
         self._finish()
 
     def _finish(self):

@@ -237,9 +237,14 @@ options:
       - section: callback_aom_alarm
         key: domain
   validate_certs:
-    description: Whether to verify the TLS certificates of the endpoints.
-    type: bool
-    default: true
+    description:
+      - Whether to verify the TLS certificates of the endpoints.
+      - A boolean, spelled as for a module option (V(true)/V(false), V(yes)/V(no), V(on)/V(off), V(y)/V(n),
+        V(t)/V(f), V(1)/V(0), any case). The collection reads it, not ansible-core, which would take a
+        misspelled value as false and turn verification off; any other value disables the callback with one
+        warning.
+    type: str
+    default: 'true'
     env:
       - name: HW_AOM_VALIDATE_CERTS
     ini:
@@ -272,9 +277,11 @@ options:
       - section: callback_aom_alarm
         key: retries
   allow_http:
-    description: Allow a plain C(http://) endpoint, which sends credentials unencrypted. Only for a local emulator.
-    type: bool
-    default: false
+    description:
+      - Allow a plain C(http://) endpoint, which sends credentials unencrypted. Only for a local emulator.
+      - A boolean, read strictly like O(validate_certs).
+    type: str
+    default: 'false'
     env:
       - name: HW_AOM_ALLOW_HTTP
     ini:

@@ -16,6 +16,7 @@ import re
 from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMConfigError
 
@@ -56,8 +57,8 @@ _REGION_RE = re.compile(r'^[a-z0-9]+(-[a-z0-9]+)*$')
 _PROJECT_ID_RE = re.compile(r'^[0-9a-fA-F]{32}$')
 _ENTERPRISE_PROJECT_RE = re.compile(r'^[A-Za-z0-9_-]{1,64}$')
 _HOST_SUFFIX_RE = re.compile(r'^[A-Za-z0-9.-]+$')
-_TRUE = ('1', 'true', 'yes', 'on', 'y', 't')
-_FALSE = ('0', 'false', 'no', 'off', 'n', 'f', '')
+# The spellings AnsibleModule accepts for type='bool' (ansible's strict boolean); plugins get the same.
+BOOLEAN_VALUES = 'true/false, yes/no, on/off, y/n, t/f, 1/0'
 
 
 def connection_argument_spec():
@@ -115,14 +116,9 @@ def _typed(name, value):
     if value is None or value == '':
         return None
     kind = CONNECTION_OPTIONS[name]['type']
+    if kind == 'bool':
+        return strict_bool(name, value)
     try:
-        if kind == 'bool' and isinstance(value, str):
-            lowered = value.strip().lower()
-            if lowered not in _TRUE + _FALSE:
-                raise ValueError(value)
-            return lowered in _TRUE
-        if kind == 'bool':
-            return bool(value)
         if kind == 'int':
             if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
                 raise ValueError(value)
@@ -136,6 +132,38 @@ def _typed(name, value):
     if kind == 'path':
         return os.path.expanduser(str(value))
     return str(value).strip()
+
+
+def strict_bool(name, value):
+    """``value`` of the option ``name`` as a bool, by the modules' rule; None when unset or empty.
+
+    ansible-core reads plugin options of type bool leniently (any unknown word is false, so
+    ``validate_certs = ture`` would turn TLS verification off): plugins declare their booleans as
+    text and parse them here, like AnsibleModule does for modules. Raises AOMConfigError naming
+    the option and the allowed values.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return boolean(value, strict=True)
+    except TypeError:
+        raise AOMConfigError('%s: %s is not a boolean; allowed values: %s' % (name, _shown(value), BOOLEAN_VALUES))
+
+
+def strict_choice(name, value, choices):
+    """``value`` of the option ``name`` when it is exactly one of ``choices``; None when unset or empty."""
+    if value is None or value == '':
+        return None
+    if isinstance(value, str) and value in choices:
+        return value
+    raise AOMConfigError('%s: %s is not one of the allowed values: %s' % (name, _shown(value), ', '.join(choices)))
+
+
+def _shown(value):
+    """A short quoted form of a bad (never secret) option value, safe on one line."""
+    if isinstance(value, str):
+        return repr(value[:40] + ('...' if len(value) > 40 else ''))
+    return 'a value of type %s' % type(value).__name__
 
 
 def _choose_auth(values, conn):

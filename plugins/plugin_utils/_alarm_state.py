@@ -6,7 +6,9 @@
 
 Failures are recorded as they happen, but the outcome is decided from the run's final stats:
 a failure that a ``rescue`` handled is counted in ``rescued``, not ``failures``, so it leaves
-no alarm, and ``ignore_errors`` failures are counted in ``ignored``.
+no alarm, and ``ignore_errors`` failures are counted in ``ignored``. A task run in check mode
+proves nothing: a host whose final failure was in check mode is neither raised nor cleared, and
+a host that ran any task in check mode is not cleared.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class Failure:
     play: str
     message: str
     at_ms: int
+    in_check_mode: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,23 +53,22 @@ class FailureRecord:
     def last(self, host):
         return self._last_unreachable.get(host) or self._last_failed.get(host)
 
-    def decide(self, summaries, undecided_hosts=()):
+    def decide(self, summaries, unproven_hosts=()):
         """The Outcome from ``{host: stats.summarize(host)}``.
 
-        A host with failures or unreachable > 0 gets an alarm (Critical when unreachable);
-        a host that ran something (ok or changed) with neither gets its alarm cleared; other
-        hosts (only skipped, or in ``undecided_hosts``, e.g. run in check mode) are left alone.
+        A host with failures or unreachable > 0 gets an alarm (Critical when unreachable), unless
+        that failure happened in check mode; a host that ran something (ok or changed) with
+        neither gets its alarm cleared, unless it is in ``unproven_hosts`` (it ran a task in
+        check mode); other hosts (only skipped) are left alone.
         """
         alarms, cleared = [], []
         for host in sorted(summaries):
-            if host in undecided_hosts:
-                continue
             summary = summaries[host]
-            if summary.get('unreachable', 0) > 0:
-                alarms.append(self._failure_for(host, unreachable=True))
-            elif summary.get('failures', 0) > 0:
-                alarms.append(self._failure_for(host, unreachable=False))
-            elif summary.get('ok', 0) > 0 or summary.get('changed', 0) > 0:
+            if summary.get('unreachable', 0) > 0 or summary.get('failures', 0) > 0:
+                failure = self._failure_for(host, unreachable=summary.get('unreachable', 0) > 0)
+                if not failure.in_check_mode:
+                    alarms.append(failure)
+            elif (summary.get('ok', 0) > 0 or summary.get('changed', 0) > 0) and host not in unproven_hosts:
                 cleared.append(host)
         return Outcome(alarms=tuple(alarms), cleared_hosts=tuple(cleared))
 

@@ -32,8 +32,8 @@ def result_parts(result):
     return task, host_name, data if isinstance(data, dict) else {}
 
 
-def failure_from_result(result, unreachable, play_name, now_ms, secrets=()):
-    """The Failure of ``result``; ``secrets`` are masked in every text kept."""
+def failure_from_result(result, unreachable, play_name, now_ms, secrets=(), in_check_mode=False):
+    """The Failure of ``result``; ``secrets`` are masked in every text kept (before any cut)."""
     task, host_name, data = result_parts(result)
     hidden = is_no_log(task, data)
     message = NO_LOG_MESSAGE if hidden else error_message(data)
@@ -44,8 +44,9 @@ def failure_from_result(result, unreachable, play_name, now_ms, secrets=()):
         task_action=_text(getattr(task, 'action', '') or ''),
         task_path=_text(task.get_path() if task is not None else ''),
         play=redact(_text(play_name or ''), secrets),
-        message=redact(truncate(message), secrets),
+        message=truncate(redact(message, secrets)),
         at_ms=now_ms,
+        in_check_mode=in_check_mode,
     )
 
 

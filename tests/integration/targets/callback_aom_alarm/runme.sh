@@ -3,7 +3,8 @@
 # one alarm per failed host (Critical when unreachable), none for ignore_errors or a rescued
 # failure, the clear by a healthy rerun, nothing in check mode, the spool when the service is
 # down (same exit code and recap, bounded wait, delivered once later), retries through 503s,
-# and no secret anywhere.
+# no secret anywhere, and only whole runs in normal mode clear (not --tags, --skip-tags,
+# --start-at-task, check-mode plays; --limit clears the hosts it ran on).
 set -eux
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -136,3 +137,54 @@ cat "$AOM_SCRATCH/out"
 [[ $rc == 0 ]]
 [[ $(grep -c 'aom_alarm callback disabled' "$AOM_SCRATCH/out") == 1 ]]
 grep -q 'access_key' "$AOM_SCRATCH/out"
+
+# 8. only a run of the whole playbook, in normal mode, clears a host's alarm (issue 9); each case
+#    looks at an alarm no earlier case could have cleared
+play_fails deploy.yml --limit h1,h4,h5
+check active h1 Major "Install the new release" "disk quota exceeded"
+check active h4 Major "Install packages" "non-zero return code"
+check active h5 Major "Use the vault token" "hidden due to no_log"
+# partial runs that skip the host's failing task: the host is ok in each, its alarm stays, nothing is pushed
+partial_run_leaves() {
+    local host=$1 severity=$2 task=$3 message=$4
+    shift 4
+    check reset
+    ansible-playbook -i inventory deploy.yml --limit "$host" "$@" -v >"$AOM_SCRATCH/out" 2>&1
+    cat "$AOM_SCRATCH/out"
+    grep -q 'no alarm is cleared, as this run does not prove the hosts healthy' "$AOM_SCRATCH/out"
+    check active "$host" "$severity" "$task" "$message"
+    check pushes 0
+}
+partial_run_leaves h4 Major "Install packages" "non-zero return code" --tags finish
+partial_run_leaves h1 Major "Install the new release" "disk quota exceeded" --skip-tags install
+partial_run_leaves h5 Major "Use the vault token" "hidden due to no_log" --start-at-task Finish
+play_fails deploy.yml --limit h1,h4,h5
+# a play in check mode neither clears (h1 ok) nor raises (h6 fails)
+check reset
+AOM_ALARM_ALARM_PLAYBOOK_ID=deploy.yml play_fails check_mode_play.yml
+grep -q 'would fail on h6' "$AOM_SCRATCH/out"
+check active h1 Major "Install the new release" "disk quota exceeded"
+check none h6
+check pushes 0
+# a --check run of the healthy playbook sends nothing
+check reset
+ansible-playbook -i inventory deploy.yml --limit h4 -e healthy=true --check
+check active h4 Major "Install packages" "non-zero return code"
+check requests 0
+# a --limit run clears the hosts it ran on (h4); h5 only skipped and h1 was left out: both stay
+check reset
+AOM_ALARM_ALARM_PLAYBOOK_ID=deploy.yml ansible-playbook -i inventory only_some_hosts.yml --limit h4,h5
+check cleared h4
+check active h5 Major "Use the vault token" "hidden due to no_log"
+check active h1 Major "Install the new release" "disk quota exceeded"
+check pushes 1
+# the opt-in lets a tag-limited run clear
+check reset
+AOM_ALARM_CLEAR_AFTER_TAG_LIMITED_RUNS=true ansible-playbook -i inventory deploy.yml --limit h1 --tags finish
+check cleared h1
+check pushes 1
+# a whole clean run clears
+check reset
+ansible-playbook -i inventory deploy.yml --limit h5 -e healthy=true
+check cleared h5
+check pushes 1

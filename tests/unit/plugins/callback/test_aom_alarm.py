@@ -70,8 +70,9 @@ class Block:
 
 
 class Task:
-    def __init__(self, name, parent=None, no_log=False, ignore_unreachable=False):
+    def __init__(self, name, parent=None, no_log=False, ignore_unreachable=False, check_mode=False):
         self.name = name
+        self.check_mode = check_mode  # ansible-core resolves it: the task's, its block's, its play's or --check
         self.action = 'ansible.builtin.command'
         self.no_log = no_log
         self.ignore_unreachable = ignore_unreachable
@@ -118,7 +119,7 @@ OPTIONS = {
     'validate_certs': True, 'request_timeout': 10.0, 'retries': 3,
     'event_name': 'ansible_playbook_failed', 'failed_severity': 'Major', 'unreachable_severity': 'Critical',
     'resource_provider': 'ansible', 'resource_type': 'host', 'alarm_playbook_id': None, 'alarm_timeout': '3d',
-    'clear_on_success': True, 'send_in_check_mode': False, 'flush_timeout': 5.0,
+    'clear_on_success': True, 'send_in_check_mode': False, 'clear_after_tag_limited_runs': False, 'flush_timeout': 5.0,
 }
 
 
@@ -191,6 +192,83 @@ def test_clear_on_success_off_sends_no_clear(make_callback):
     assert [call for call, _events in client.calls] == ['list']
 
 
+STANDING_WEB2 = {'id': 'a-2', 'starts_at': 1, 'timeout': 5, 'metadata': {
+    'event_name': 'ansible_playbook_failed', 'event_type': 'alarm', 'event_severity': 'Major',
+    'resource_provider': 'ansible', 'resource_type': 'host', 'resource_id': 'web2', 'playbook': 'site.yml'}}
+
+
+@pytest.mark.parametrize('cli_args', [
+    dict(tags=('deploy',), skip_tags=()),
+    dict(tags=('always', 'deploy'), skip_tags=()),
+    dict(tags=('all',), skip_tags=('migrate',)),
+    dict(tags=('all',), skip_tags=(), start_at_task='Install the new release'),
+    dict(tags=('all',), skip_tags=(), step=True),
+])
+def test_a_partial_run_raises_but_clears_nothing(make_callback, monkeypatch, cli_args):
+    monkeypatch.setattr(context, 'CLIARGS', ImmutableDict(check=False, args=('site.yml',), **cli_args))
+    FakeClient.initially_active = [STANDING_WEB2]
+    client = run(make_callback(), {'web1': dict(failures=1), 'web2': dict(ok=3)},
+                 [('v2_runner_on_failed', Result('web1', Task('migrate'), {'msg': 'exit 1'}), {})])
+    assert [e['metadata']['resource_id'] for e in pushed(client)] == ['web1']
+    assert pushed(client, 'clear') == []
+
+
+@pytest.mark.parametrize('cli_args', [dict(tags=('all',), skip_tags=()), dict(tags=('all', 'deploy'), skip_tags=()), dict()])
+def test_a_whole_run_clears(make_callback, monkeypatch, cli_args):
+    monkeypatch.setattr(context, 'CLIARGS', ImmutableDict(check=False, args=('site.yml',), **cli_args))
+    FakeClient.initially_active = [STANDING_WEB2]
+    client = run(make_callback(), {'web2': dict(ok=3)})
+    assert [e['metadata']['resource_id'] for e in pushed(client, 'clear')] == ['web2']
+
+
+@pytest.mark.parametrize('cli_args, clears', [
+    (dict(tags=('deploy',), skip_tags=()), True),
+    (dict(tags=('all',), skip_tags=('migrate',)), True),
+    (dict(tags=('deploy',), skip_tags=(), start_at_task='Install'), False),
+    (dict(tags=('all',), skip_tags=(), step=True), False),
+])
+def test_clear_after_tag_limited_runs_opts_in_tag_limited_runs_only(make_callback, monkeypatch, cli_args, clears):
+    monkeypatch.setattr(context, 'CLIARGS', ImmutableDict(check=False, args=('site.yml',), **cli_args))
+    FakeClient.initially_active = [STANDING_WEB2]
+    client = run(make_callback(clear_after_tag_limited_runs=True), {'web2': dict(ok=3)})
+    assert len(pushed(client, 'clear')) == (1 if clears else 0)
+
+
+def test_tasks_in_check_mode_neither_raise_nor_clear(make_callback):
+    FakeClient.initially_active = [STANDING_WEB2]
+    client = run(make_callback(), {'web1': dict(ok=1, failures=1), 'web2': dict(ok=3), 'web3': dict(ok=2, skipped=1)}, [
+        ('v2_runner_on_ok', Result('web2', Task('verify', check_mode=True), {}), {}),
+        ('v2_runner_on_failed', Result('web1', Task('would fail', check_mode=True), {'msg': 'x'}), {}),
+        ('v2_runner_on_skipped', Result('web3', Task('verify', check_mode=True), {}), {}),
+    ])
+    assert pushed(client) == [] and pushed(client, 'clear') == []
+
+
+def test_a_task_in_check_mode_with_ignored_errors_keeps_the_host_from_clearing(make_callback):
+    FakeClient.initially_active = [STANDING_WEB2]
+    client = run(make_callback(), {'web2': dict(ok=3, ignored=1)}, [
+        ('v2_runner_on_failed', Result('web2', Task('verify', check_mode=True), {'msg': 'x'}), {'ignore_errors': True}),
+    ])
+    assert pushed(client) == [] and pushed(client, 'clear') == []
+
+
+def test_a_real_failure_still_raises_beside_check_mode_tasks(make_callback):
+    client = run(make_callback(), {'web1': dict(ok=1, failures=1)}, [
+        ('v2_runner_on_ok', Result('web1', Task('verify', check_mode=True), {}), {}),
+        ('v2_runner_on_failed', Result('web1', Task('migrate'), {'msg': 'exit 1'}), {}),
+    ])
+    assert [e['annotations']['task'] for e in pushed(client)] == ['migrate']
+
+
+def test_send_in_check_mode_counts_check_mode_tasks_like_others(make_callback):
+    FakeClient.initially_active = [STANDING_WEB2]
+    client = run(make_callback(send_in_check_mode=True), {'web1': dict(failures=1), 'web2': dict(ok=3)}, [
+        ('v2_runner_on_ok', Result('web2', Task('verify', check_mode=True), {}), {}),
+        ('v2_runner_on_failed', Result('web1', Task('would fail', check_mode=True), {'msg': 'x'}), {}),
+    ])
+    assert len(pushed(client)) == 1 and len(pushed(client, 'clear')) == 1
+
+
 def test_check_mode_sends_nothing(make_callback, monkeypatch):
     monkeypatch.setattr(context, 'CLIARGS', ImmutableDict(check=True, args=('site.yml',)))
     callback = make_callback()
@@ -225,6 +303,19 @@ def test_service_down_spools_and_warns_once(make_callback, tmp_path, monkeypatch
     assert '1 alarm(s) and 1 clear(s)' in warning and str(tmp_path / 'spool') in warning
     assert len(list((tmp_path / 'spool').glob('*.json'))) == 2
     assert SECRET not in ''.join(p.read_text() for p in (tmp_path / 'spool').glob('*.json'))
+
+
+def test_a_secret_across_the_message_cut_is_neither_sent_nor_spooled(make_callback, tmp_path, monkeypatch):
+    message = 'x' * 1010 + SECRET + ' rejected'  # the 1024-character cut falls inside the secret
+    fragment = SECRET[:8]
+    client = run(make_callback(), {'web1': dict(failures=1)},
+                 [('v2_runner_on_failed', Result('web1', Task('t'), {'msg': message}), {})])
+    assert fragment not in repr(client.calls)
+    monkeypatch.setattr(FakeClient, 'fail', AOMError('could not reach 127.0.0.1:1'), raising=False)
+    run(make_callback(), {'web1': dict(failures=1)},
+        [('v2_runner_on_failed', Result('web1', Task('t'), {'msg': message}), {})])
+    spooled = ''.join(p.read_text() for p in (tmp_path / 'spool').glob('*.json'))
+    assert 'xxxx' in spooled and fragment not in spooled
 
 
 def test_missing_credentials_disable_with_one_warning(make_callback):

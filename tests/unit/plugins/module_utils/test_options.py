@@ -5,7 +5,7 @@ import pytest
 
 from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMConfigError
 from ansible_collections.huaweicloud.aom.plugins.module_utils._options import (
-    CONNECTION_OPTIONS, SECRET_OPTIONS, connection_argument_spec, resolve_connection)
+    CONNECTION_OPTIONS, SECRET_OPTIONS, connection_argument_spec, resolve_connection, strict_bool, strict_choice)
 
 PROJECT = '0123456789abcdef0123456789abcdef'
 AKSK = {'access_key': 'AK', 'secret_key': 'SECRET-SK', 'project_id': PROJECT}
@@ -75,7 +75,9 @@ def test_password_auth_may_use_project_name():
     (dict(AKSK, region='r1', request_timeout='soon'), ['request_timeout must be of type float']),
     (dict(AKSK, region='r1', retries=-1), ['retries must be between 0 and 10']),
     (dict(AKSK, region='r1', retries=11), ['retries must be between 0 and 10']),
-    (dict(AKSK, region='r1', validate_certs='maybe'), ['validate_certs must be of type bool']),
+    (dict(AKSK, region='r1', validate_certs='maybe'), ["validate_certs: 'maybe' is not a boolean", 'true/false']),
+    (dict(AKSK, region='r1', validate_certs='ture'), ["validate_certs: 'ture' is not a boolean", 'true/false']),
+    (dict(AKSK, region='r1', allow_http='2'), ["allow_http: '2' is not a boolean", 'yes/no']),
     (dict(AKSK, region='r1', ca_path='/nonexistent/ca.pem'), ['ca_path /nonexistent/ca.pem does not exist']),
 ])
 def test_config_errors_name_the_option(options, words):
@@ -121,3 +123,37 @@ def test_module_env_fallback_resolves(monkeypatch):
     conn = resolve_connection(result.validated_parameters.get)
     assert (conn['access_key'], conn['retries'], conn['auth']) == ('sdk-ak', 5, 'aksk')
     assert 'SECRET-SK' in result._no_log_values
+
+
+BOOLEAN_SPELLINGS = ['true', 'True', ' yes ', 'on', '1', 'y', 't', 'false', 'No', 'OFF', '0', 'n', 'f',
+                     'ture', 'maybe', 'yess', '2', 'enabled', 1, 0, 2, True, False, 1.0, 0.5]
+
+
+@pytest.mark.parametrize('value', BOOLEAN_SPELLINGS)
+def test_plugins_read_booleans_by_the_rule_modules_use(value):
+    from ansible.module_utils.common.validation import check_type_bool
+    try:
+        module_reads = check_type_bool(value)
+    except TypeError:
+        module_reads = 'refused'
+    try:
+        plugin_reads = strict_bool('validate_certs', value)
+    except AOMConfigError as exc:
+        plugin_reads = 'refused'
+        assert str(exc).startswith('validate_certs: ') and 'allowed values: true/false' in str(exc)
+    assert plugin_reads == module_reads
+
+
+def test_unset_or_empty_boolean_and_choice_are_none():
+    assert strict_bool('x', None) is None and strict_bool('x', '') is None and strict_bool('x', '  ') is None
+    assert strict_choice('x', None, ('A', 'B')) is None and strict_choice('x', '', ('A', 'B')) is None
+
+
+@pytest.mark.parametrize('value', ['major', 'Majro', ' Major', 1, 'M' * 100])
+def test_a_choice_must_be_spelled_exactly(value):
+    assert strict_choice('failed_severity', 'Major', ('Critical', 'Major')) == 'Major'
+    with pytest.raises(AOMConfigError) as caught:
+        strict_choice('failed_severity', value, ('Critical', 'Major'))
+    message = str(caught.value)
+    assert message.startswith('failed_severity: ') and message.endswith('allowed values: Critical, Major')
+    assert len(message) < 120

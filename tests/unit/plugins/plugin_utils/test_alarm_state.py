@@ -2,6 +2,8 @@
 """The end-of-run decision: stats win over what was recorded on the way."""
 from __future__ import annotations
 
+import dataclasses
+
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_state import Failure, FailureRecord
 
 
@@ -57,12 +59,30 @@ def test_failure_counted_without_a_record_still_raises():
     assert alarm.host == 'a' and not alarm.unreachable and 'no details' in alarm.message
 
 
-def test_skipped_only_and_undecided_hosts_are_left_alone():
-    record = FailureRecord()
-    record.record(failure('c'))
-    outcome = record.decide({'a': summary(skipped=4), 'b': summary(ok=1), 'c': summary(failures=1)},
-                            undecided_hosts={'b', 'c'})
+def test_skipped_only_hosts_are_left_alone():
+    outcome = FailureRecord().decide({'a': summary(skipped=4)})
     assert outcome.alarms == () and outcome.cleared_hosts == ()
+
+
+def test_a_host_that_ran_a_task_in_check_mode_is_not_cleared():
+    outcome = FailureRecord().decide({'b': summary(ok=3), 'c': summary(ok=1, changed=1)}, unproven_hosts={'b'})
+    assert outcome.alarms == () and outcome.cleared_hosts == ('c',)
+
+
+def test_a_failure_in_check_mode_neither_raises_nor_clears():
+    record = FailureRecord()
+    record.record(dataclasses.replace(failure('c'), in_check_mode=True))
+    record.record(dataclasses.replace(failure('d', unreachable=True), in_check_mode=True))
+    outcome = record.decide({'c': summary(ok=1, failures=1), 'd': summary(unreachable=1)}, unproven_hosts={'c', 'd'})
+    assert outcome.alarms == () and outcome.cleared_hosts == ()
+
+
+def test_a_real_failure_after_check_mode_tasks_still_raises():
+    record = FailureRecord()
+    record.record(dataclasses.replace(failure('a', task='rescued check'), in_check_mode=True))
+    record.record(failure('a', task='real'))
+    (alarm,) = record.decide({'a': summary(ok=1, failures=1, rescued=1)}, unproven_hosts={'a'}).alarms
+    assert alarm.task_name == 'real'
 
 
 def test_outcome_is_sorted_by_host():

@@ -103,6 +103,16 @@ def test_secrets_are_masked():
     assert failure.message == 'auth failed for ******** in play'
 
 
+def test_a_secret_across_the_cut_is_masked_whole_before_the_message_is_cut():
+    secret = 'SECRETKEY123SECRETKEY123'
+    for start in range(998, 1021):  # every position where the cut at 1021 falls inside the secret
+        message = 'x' * start + secret + ' and more'
+        failure = details.failure_from_result(FakeResult({'msg': message}), False, 'p', 1, secrets=(secret,))
+        assert len(failure.message) <= details.MAX_MESSAGE_LENGTH
+        assert not any(secret[:n] in failure.message for n in range(4, len(secret) + 1)), start
+        assert failure.message.startswith('x' * start)
+
+
 def test_may_be_rescued_walks_the_parents():
     assert not details.may_be_rescued(FakeTask(parent=FakeBlock(parent=FakeBlock())))
     assert details.may_be_rescued(FakeTask(parent=FakeBlock(parent=FakeBlock(rescue=['t']))))

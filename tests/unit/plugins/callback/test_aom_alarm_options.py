@@ -1,0 +1,122 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The callback's options as ansible-core really hands them over (environment, ansible.cfg).
+
+Each case loads the callback through ansible-core's plugin loader in a fresh interpreter, as
+ansible-playbook does, so that ansible-core's own reading of the declared option types is part
+of what is tested: a boolean it would coerce leniently, or a choice it would refuse without
+naming the allowed values, shows here.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from ansible_collections.huaweicloud.aom.plugins.callback import aom_alarm
+
+SECRET = 'DEMOSECRETKEYdemosecretkeydemosecretkey00'
+# the directory holding ansible_collections/huaweicloud/aom
+COLLECTIONS_ROOT = os.path.abspath(os.path.join(os.path.dirname(aom_alarm.__file__), *(['..'] * 5)))
+
+# For each environment of a JSON list: load the callback afresh, set its options, and say what it
+# made of them and which warnings it gave (recorded per case: ansible-core prints a warning once).
+LOAD_AND_CONFIGURE = r'''
+import json, os, sys
+from ansible.plugins.loader import callback_loader, init_plugin_loader
+from ansible.utils.display import Display
+init_plugin_loader()
+warned = []
+Display.warning = lambda self, msg, *args, **kwargs: warned.append(msg)
+outcomes = []
+for env in json.loads(sys.argv[1]):
+    saved = dict(os.environ)
+    os.environ.update(env)
+    del warned[:]
+    callback = callback_loader.get('huaweicloud.aom.aom_alarm')
+    try:
+        callback.set_options()
+        outcomes.append({'disabled': bool(callback.disabled), 'verify': (callback._conn or {}).get('verify'),
+                         'switches': getattr(callback, '_switches', None), 'severities': getattr(callback, '_severities', None),
+                         'warnings': list(warned)})
+    except Exception as exc:  # what ansible-core would turn into "Failed to load callback plugin"
+        outcomes.append({'disabled': True, 'raised': '%s: %s' % (type(exc).__name__, exc), 'warnings': list(warned)})
+    os.environ.clear()
+    os.environ.update(saved)
+print(json.dumps(outcomes))
+'''
+
+
+def configure_all(tmp_path, envs, ini=None):
+    """What the callback made of its options in each environment of ``envs``, with ``ini`` in ansible.cfg."""
+    config = tmp_path / 'ansible.cfg'
+    config.write_text('[callback_aom_alarm]\n' + ''.join('%s = %s\n' % item for item in (ini or {}).items()))
+    child_env = dict((name, value) for name, value in os.environ.items()
+                     if not name.startswith(('HW_', 'HUAWEICLOUD_', 'AOM_ALARM_', 'ANSIBLE_')))
+    child_env.update({
+        'HOME': str(tmp_path), 'ANSIBLE_CONFIG': str(config), 'ANSIBLE_LOCAL_TEMP': str(tmp_path / 'tmp'),
+        'ANSIBLE_COLLECTIONS_PATH': COLLECTIONS_ROOT, 'ANSIBLE_NOCOLOR': '1',
+        'HW_AOM_ENDPOINT': 'https://127.0.0.1:1', 'HW_PROJECT_ID': '0123456789abcdef0123456789abcdef',
+        'HW_ACCESS_KEY': 'DEMOACCESSKEY0000000', 'HW_SECRET_KEY': SECRET,
+        'AOM_ALARM_SPOOL_DIR': str(tmp_path / 'spool'),
+    })
+    done = subprocess.run([sys.executable, '-c', LOAD_AND_CONFIGURE, json.dumps(envs)], env=child_env,
+                          capture_output=True, text=True, timeout=120, check=True)
+    assert SECRET not in done.stdout + done.stderr and 'Traceback' not in done.stdout + done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def assert_disabled_with_one_warning(outcome, words):
+    assert 'raised' not in outcome, outcome['raised']
+    assert outcome['disabled']
+    (warning,) = outcome['warnings']
+    assert warning.startswith('huaweicloud.aom.aom_alarm callback disabled: ')
+    for word in words:
+        assert word in warning
+
+
+BAD_ENVIRONMENTS = [
+    ({'HW_AOM_VALIDATE_CERTS': 'ture'}, ["validate_certs: 'ture' is not a boolean", 'true/false, yes/no']),
+    ({'HW_AOM_ALLOW_HTTP': 'yess'}, ["allow_http: 'yess' is not a boolean", 'true/false']),
+    ({'AOM_ALARM_CLEAR_ON_SUCCESS': 'maybe'}, ["clear_on_success: 'maybe' is not a boolean", 'true/false']),
+    ({'AOM_ALARM_SEND_IN_CHECK_MODE': 'nope'}, ["send_in_check_mode: 'nope' is not a boolean", 'true/false']),
+    ({'AOM_ALARM_CLEAR_AFTER_TAG_LIMITED_RUNS': 'sure'}, ['clear_after_tag_limited_runs', 'true/false']),
+    ({'AOM_ALARM_FAILED_SEVERITY': 'major'},
+     ["failed_severity: 'major' is not one of the allowed values: Critical, Major, Minor, Info"]),
+]
+GOOD_ENVIRONMENTS = [
+    ({}, dict(verify=True, switches={'clear_on_success': True, 'send_in_check_mode': False, 'clear_after_tag_limited_runs': False},
+              severities={'failed_severity': 'Major', 'unreachable_severity': 'Critical'})),
+    ({'HW_AOM_VALIDATE_CERTS': 'no'}, dict(verify=False)),
+    ({'HW_AOM_VALIDATE_CERTS': 'YES'}, dict(verify=True)),
+    ({'AOM_ALARM_CLEAR_ON_SUCCESS': 'off', 'AOM_ALARM_FAILED_SEVERITY': 'Minor', 'AOM_ALARM_SEND_IN_CHECK_MODE': '1',
+      'AOM_ALARM_CLEAR_AFTER_TAG_LIMITED_RUNS': 'yes'},
+     dict(switches={'clear_on_success': False, 'send_in_check_mode': True, 'clear_after_tag_limited_runs': True},
+          severities={'failed_severity': 'Minor', 'unreachable_severity': 'Critical'})),
+]
+
+
+def test_options_from_the_environment_are_parsed_strictly(tmp_path):
+    outcomes = configure_all(tmp_path, [env for env, _expected in BAD_ENVIRONMENTS + GOOD_ENVIRONMENTS])
+    for (env, words), outcome in zip(BAD_ENVIRONMENTS, outcomes):
+        assert_disabled_with_one_warning(outcome, words)
+    for (env, expected), outcome in zip(GOOD_ENVIRONMENTS, outcomes[len(BAD_ENVIRONMENTS):]):
+        assert outcome['warnings'] == [] and not outcome['disabled'], env
+        for key, value in expected.items():
+            assert outcome[key] == value, (env, key)
+
+
+@pytest.mark.parametrize('ini, words', [
+    ({'validate_certs': 'ture'}, ["validate_certs: 'ture' is not a boolean", 'true/false, yes/no']),
+    ({'unreachable_severity': 'Fatal'}, ["unreachable_severity: 'Fatal'", 'Critical, Major, Minor, Info']),
+])
+def test_options_from_ansible_cfg_are_parsed_strictly(tmp_path, ini, words):
+    (outcome,) = configure_all(tmp_path, [{}], ini)
+    assert_disabled_with_one_warning(outcome, words)
+
+
+def test_a_valid_boolean_in_ansible_cfg_is_read(tmp_path):
+    (outcome,) = configure_all(tmp_path, [{}], {'validate_certs': 'False', 'clear_on_success': 'no'})
+    assert outcome['warnings'] == [] and outcome['verify'] is False and outcome['switches']['clear_on_success'] is False
