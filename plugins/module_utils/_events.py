@@ -427,8 +427,8 @@ def _check_no_duplicates(events, paths):
     for event, path in zip(events, paths):
         key = dedup_key(event)
         if key in seen:
-            _fail(path, 'is a duplicate of %s (same %s)' % (seen[key], 'id: %s' % event['id'] if event.get('id') is not None
-                                                              else 'identity: %s' % identity_label(event)))
+            same = 'id: %s' % event['id'] if event.get('id') is not None else 'identity: %s' % identity_label(event)
+            _fail(path, 'is a duplicate of %s (same %s)' % (seen[key], same))
         seen[key] = path
 
 

@@ -23,9 +23,9 @@ description:
     a controller clock ahead of the service put in the service's future. It covers alarms that started
     up to 30 days before and 2 days after the controller's now (aom_alarm's callback uses the same window).
   - A clear that matches no active alarm while active alarms with the same C(event_name) and C(resource_id)
-    exist says so in a warning that names the metadata keys that differ: a typo must not look like success.
+    exist says so in a warning that names the metadata keys that differ (a typo must not look like success).
   - What M(huaweicloud.aom.aom_event_info) returns can be given as O(events), for instance to clear the
-    alarms it found: its read-only fields are accepted (see O(events)).
+    alarms it found; its read-only fields are accepted (see O(events)).
   - A point-in-time event (O(event_type=event)) is left alone when one with the same identity and
     O(starts_at) is already recorded (one lookup in the history).
   - A batch takes one lookup and as few write requests as its size allows (up to 100 events per request).
@@ -111,7 +111,7 @@ options:
       - When it happened; epoch milliseconds, an ISO 8601 string (UTC without an offset), or V(now).
       - Defaults to now. A repeated run finds an active alarm by its identity, not by O(starts_at).
       - With O(state=reported), at most 1 day ahead of the controller's now; a later one is refused before anything is
-        sent. A few minutes ahead (a clock a little fast) is fine: the alarm is still found, updated and cleared.
+        sent. A few minutes ahead (a clock a little fast) is fine, the alarm is still found, updated and cleared.
     type: raw
   ends_at:
     description:
@@ -119,7 +119,7 @@ options:
         the end of an active alarm as M(huaweicloud.aom.aom_event_info) returns it).
       - With O(state=reported) it defaults to V(0) (not ended).
       - An O(ends_at) before O(starts_at) is refused (with O(state=cleared), when O(starts_at) is given). A clear
-        never ends before the start of the alarm it clears: an earlier end is sent as that start.
+        never ends before the start of the alarm it clears; an earlier end is sent as that start.
     type: raw
   timeout:
     description:

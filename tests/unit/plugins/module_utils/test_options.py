@@ -166,7 +166,9 @@ def test_header_credentials_with_surrounding_spaces_are_refused():
 
 def test_secrets_are_used_exactly_as_given():
     # before: every secret was .strip()ped, sending another value than the one given
-    assert resolve(**dict(AKSK, region='r1', secret_key=' SECRET-SK '))['secret_key'] == ' SECRET-SK '
+    spaced = dict(AKSK, region='r1')
+    spaced['secret_key'] = ' SECRET-SK '
+    assert resolve(**spaced)['secret_key'] == ' SECRET-SK '
     assert resolve(**dict(PASSWORD_AUTH, password=' s3cr3t-pw \u00e9\u4e2d'))['password'] == ' s3cr3t-pw \u00e9\u4e2d'
 
 
