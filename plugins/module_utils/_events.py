@@ -229,12 +229,18 @@ def _required_metadata(value):
     for key in REQUIRED_METADATA:
         if value.get(key) is None:
             raise vol.Invalid('is required', path=[key])
+    return _known_metadata(value)
+
+
+def _known_metadata(value):
+    """The keys with a closed set of values, when given (a clear by ``id`` need not give them)."""
     for key, allowed in (('event_severity', SEVERITIES), ('event_type', EVENT_TYPES)):
-        try:
-            _one_of(allowed)(value[key])
-        except vol.Invalid as err:
-            err.prepend([key])
-            raise
+        if key in value:
+            try:
+                _one_of(allowed)(value[key])
+            except vol.Invalid as err:
+                err.prepend([key])
+                raise
     return value
 
 
@@ -247,18 +253,6 @@ def _epoch_ms(value):
 def _timeout_ms(value):
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_TIMEOUT_MS:
         raise vol.Invalid('%r is not allowed; expected 1 to %d milliseconds (15 days)' % (value, MAX_TIMEOUT_MS))
-    return value
-
-
-def _known_metadata(value):
-    """For a clear by ``id``: the metadata given need not be complete, but what is given must be valid."""
-    for key, allowed in (('event_severity', SEVERITIES), ('event_type', EVENT_TYPES)):
-        if key in value:
-            try:
-                _one_of(allowed)(value[key])
-            except vol.Invalid as err:
-                err.prepend([key])
-                raise
     return value
 
 
