@@ -78,7 +78,8 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMValidationError
-from ansible_collections.huaweicloud.aom.plugins.module_utils._events import HAS_VOLUPTUOUS, build_events
+from ansible_collections.huaweicloud.aom.plugins.module_utils._events import build_events
+from ansible_collections.huaweicloud.aom.plugins.module_utils._requirements import missing_libraries
 
 STATES = ('reported', 'cleared')
 _FIRST_INDEX = re.compile(r'^events\[0\]')
@@ -86,7 +87,7 @@ _FIRST_INDEX = re.compile(r'^events\[0\]')
 
 def aom_event_errors(events, state='reported'):
     """The validation errors of ``events`` (a list of event dicts), one per invalid event; [] when all are valid."""
-    if not HAS_VOLUPTUOUS:
+    if missing_libraries(('voluptuous',)):
         raise AnsibleFilterError('the huaweicloud.aom.aom_event_errors filter requires the Python library voluptuous '
                                  'on the controller (pip install voluptuous)')
     if state not in STATES:

@@ -73,6 +73,9 @@ class AOMValidationError(AOMError):
         super().__init__(message)
         self.path = path
 
+    def to_dict(self):
+        return {'path': self.path}
+
 
 REDACTED = '<redacted>'
 

@@ -36,18 +36,12 @@ requirements:
   - voluptuous
 extends_documentation_fragment:
   - huaweicloud.aom.connection
+  - huaweicloud.aom.attributes
+  - huaweicloud.aom.attributes.changes
 attributes:
-  check_mode:
-    description: Can run in check mode and return the changed status prediction without modifying the target.
-    support: full
   diff_mode:
     description: Returns the alarms before and after, keyed by a readable identity.
     support: full
-  action_group:
-    description: Use C(group/huaweicloud.aom.aom) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - huaweicloud.aom.aom
 options:
   state:
     description:
@@ -271,22 +265,13 @@ counts:
   sample: {"reported": 2, "unchanged": 1}
 '''
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
-from ansible_collections.huaweicloud.aom.plugins.module_utils._client import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-)
-from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMError, AOMValidationError
 from ansible_collections.huaweicloud.aom.plugins.module_utils._events import (
     EVENT_INPUT_KEYS,
-    HAS_VOLUPTUOUS,
     build_events,
     identity_label,
     input_paths,
 )
-from ansible_collections.huaweicloud.aom.plugins.module_utils._module import client_from_module
-from ansible_collections.huaweicloud.aom.plugins.module_utils._options import connection_argument_spec
+from ansible_collections.huaweicloud.aom.plugins.module_utils._module import AOMModule
 from ansible_collections.huaweicloud.aom.plugins.module_utils._reconcile import (
     active_lookup,
     counts,
@@ -300,8 +285,7 @@ RETURNED_FIELDS = ('id', 'metadata', 'annotations', 'starts_at', 'ends_at', 'tim
 
 
 def argument_spec():
-    spec = connection_argument_spec()
-    spec.update(
+    return dict(
         state=dict(type='str', default='reported', choices=['reported', 'cleared']),
         # raw, not str: AnsibleModule would turn a mapping into its repr; the event schema refuses it.
         event_name=dict(type='raw'),
@@ -318,7 +302,6 @@ def argument_spec():
         id=dict(type='str'),
         events=dict(type='list', elements='dict'),
     )
-    return spec
 
 
 def lookup_existing(client, desired, state):
@@ -368,37 +351,18 @@ def diff(actions):
     return {'before': before, 'after': after}
 
 
-def main():
-    module = AnsibleModule(
-        argument_spec=argument_spec(),
-        mutually_exclusive=[('events', key) for key in EVENT_INPUT_KEYS],
-        supports_check_mode=True,
-    )
-    if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib('requests'), exception=str(REQUESTS_IMPORT_ERROR))
-    if not HAS_VOLUPTUOUS:
-        module.fail_json(msg=missing_required_lib('voluptuous'))
-
+def run(module):
+    """Validate, look up, plan, and write unless in check mode: the module's result."""
     state = module.params['state']
-    try:
-        desired = build_events(module.params, state)
-    except AOMValidationError as err:
-        module.fail_json(msg=str(err), path=err.path)
-
-    try:
-        client = client_from_module(module)
-        active, history = lookup_existing(client, desired, state)
-        paths = input_paths(module.params)
-        actions = plan(desired, active, state, history=history, paths=paths)
-        for warning in near_misses(actions, active, paths):
-            module.warn(warning)
-        if not module.check_mode:
-            apply(client, actions)
-    except AOMValidationError as err:  # a clear by id that contradicts its alarm: nothing was sent
-        module.fail_json(msg=str(err), path=err.path)
-    except AOMError as err:
-        module.fail_json(msg=str(err), **err.to_dict())
-
+    desired = build_events(module.params, state)  # before any request: nothing is sent when invalid
+    active, history = lookup_existing(module.client, desired, state)
+    paths = input_paths(module.params)
+    # raises AOMValidationError (a clear by id that contradicts its alarm) before anything is sent
+    actions = plan(desired, active, state, history=history, paths=paths)
+    for warning in near_misses(actions, active, paths):
+        module.warn(warning)
+    if not module.check_mode:
+        apply(module.client, actions)
     result = dict(
         changed=any(action.sends for action in actions),
         events=[returned_event(action) for action in actions],
@@ -406,7 +370,16 @@ def main():
     )
     if module._diff:
         result['diff'] = diff(actions)
-    module.exit_json(**result)
+    return result
+
+
+def main():
+    module = AOMModule(
+        argument_spec=argument_spec(),
+        mutually_exclusive=[('events', key) for key in EVENT_INPUT_KEYS],
+        supports_check_mode=True,
+    )
+    module.run(lambda: run(module))
 
 
 if __name__ == '__main__':

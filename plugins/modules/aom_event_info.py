@@ -19,18 +19,8 @@ requirements:
   - requests
 extends_documentation_fragment:
   - huaweicloud.aom.connection
-attributes:
-  check_mode:
-    description: Can run in check mode; it only reads.
-    support: full
-  diff_mode:
-    description: Never changes anything, so there is no diff.
-    support: N/A
-  action_group:
-    description: Use C(group/huaweicloud.aom.aom) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - huaweicloud.aom.aom
+  - huaweicloud.aom.attributes
+  - huaweicloud.aom.attributes.info_module
 options:
   type:
     description:
@@ -168,13 +158,7 @@ events:
       sample: 259200000
 '''
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
-from ansible_collections.huaweicloud.aom.plugins.module_utils._client import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-)
-from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMError
+from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMValidationError
 from ansible_collections.huaweicloud.aom.plugins.module_utils._events import (
     EVENT_TYPES,
     REQUIRED_METADATA,
@@ -185,8 +169,7 @@ from ansible_collections.huaweicloud.aom.plugins.module_utils._events import (
     parse_time_or_ago,
     time_range,
 )
-from ansible_collections.huaweicloud.aom.plugins.module_utils._module import client_from_module
-from ansible_collections.huaweicloud.aom.plugins.module_utils._options import connection_argument_spec
+from ansible_collections.huaweicloud.aom.plugins.module_utils._module import AOMModule
 
 # The list API's ``type`` query for each value of the ``type`` option.
 LIST_TYPES = {'active': 'active_alert', 'history': 'history_alert', 'all': None}
@@ -194,13 +177,8 @@ LIST_TYPES = {'active': 'active_alert', 'history': 'history_alert', 'all': None}
 ALLOWED_FILTER_VALUES = {'event_severity': SEVERITIES, 'event_type': EVENT_TYPES}
 
 
-class FilterError(ValueError):
-    """An option is not a usable filter."""
-
-
 def argument_spec():
-    spec = connection_argument_spec()
-    spec.update(
+    spec = dict(
         type=dict(type='str', default='active', choices=list(LIST_TYPES)),
         # raw, not list: a list option would split a plain string on commas.
         **dict((key, dict(type='raw')) for key in REQUIRED_METADATA)
@@ -220,12 +198,13 @@ def filter_values(value, name):
     """A filter option (a string or a list of strings; integers converted) as a list of strings."""
     values = value if isinstance(value, list) else [value]
     if not values or any(isinstance(v, bool) or not isinstance(v, (str, int)) or v == '' for v in values):
-        raise FilterError('%s: expected a non-empty string or a list of them' % name)
+        raise AOMValidationError('%s: expected a non-empty string or a list of them' % name, path=name)
     values = [str(v) for v in values]
     allowed = ALLOWED_FILTER_VALUES.get(name.rsplit('.', 1)[-1])
     for candidate in values:
         if allowed and candidate not in allowed:
-            raise FilterError('%s: %r is not allowed; expected one of %s' % (name, candidate, ', '.join(allowed)))
+            raise AOMValidationError('%s: %r is not allowed; expected one of %s' % (name, candidate, ', '.join(allowed)),
+                                     path=name)
     return values
 
 
@@ -237,7 +216,7 @@ def metadata_filters(params):
     for key in REQUIRED_METADATA:
         if params.get(key) is not None:
             if key in filters:
-                raise FilterError('%s is given both as an option and in metadata; give it once' % key)
+                raise AOMValidationError('%s is given both as an option and in metadata; give it once' % key, path=key)
             filters[key] = filter_values(params[key], key)
     return filters
 
@@ -247,9 +226,9 @@ def query(params, now):
     since = parse_time_or_ago(params['since'], 'since', now)
     until = parse_time_or_ago(params['until'], 'until', now)
     if since > until:
-        raise FilterError('since (%d) is after until (%d)' % (since, until))
+        raise AOMValidationError('since (%d) is after until (%d)' % (since, until), path='since')
     if params['limit'] is not None and params['limit'] < 1:
-        raise FilterError('limit: expected a positive number')
+        raise AOMValidationError('limit: expected a positive number', path='limit')
     return dict(
         event_type=LIST_TYPES[params['type']],
         time_range=time_range(since, until),
@@ -260,23 +239,14 @@ def query(params, now):
     )
 
 
+def run(module):
+    list_query = query(module.params, now_ms())  # before any request: nothing is asked when invalid
+    return dict(changed=False, events=[listed_event(raw) for raw in module.client.list_events(**list_query)])
+
+
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib('requests'), exception=str(REQUESTS_IMPORT_ERROR))
-
-    try:
-        list_query = query(module.params, now_ms())
-    except (FilterError, AOMError) as err:  # AOMValidationError from the time parsers
-        module.fail_json(msg=str(err))
-
-    try:
-        client = client_from_module(module)
-        found = client.list_events(**list_query)
-    except AOMError as err:
-        module.fail_json(msg=str(err), **err.to_dict())
-
-    module.exit_json(changed=False, events=[listed_event(raw) for raw in found])
+    module = AOMModule(argument_spec=argument_spec(), required_libraries=('requests',), supports_check_mode=True)
+    module.run(lambda: run(module))
 
 
 if __name__ == '__main__':

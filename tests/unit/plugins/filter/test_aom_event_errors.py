@@ -8,8 +8,8 @@ import pytest
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.huaweicloud.aom.plugins.filter import aom_event_errors as plugin
 from ansible_collections.huaweicloud.aom.plugins.filter.aom_event_errors import FilterModule, aom_event_errors
+from ansible_collections.huaweicloud.aom.plugins.module_utils import _requirements
 
 ALARM = dict(event_name='deployment_failed', event_type='alarm', resource_provider='ansible',
              resource_type='service', resource_id='shop@web1', metadata={'service': 'shop'})
@@ -96,6 +96,6 @@ def test_input_not_a_list_is_a_filter_error(value, kind):
 
 
 def test_without_voluptuous_names_the_library(monkeypatch):
-    monkeypatch.setattr(plugin, 'HAS_VOLUPTUOUS', False)
+    monkeypatch.setitem(_requirements.IMPORT_ERRORS, 'voluptuous', ImportError('No module named voluptuous'))
     with pytest.raises(AnsibleFilterError, match='requires the Python library voluptuous'):
         aom_event_errors([ALARM])

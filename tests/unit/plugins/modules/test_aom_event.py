@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.huaweicloud.aom.plugins.module_utils import _module
@@ -262,7 +263,7 @@ def test_a_token_http_cannot_carry_is_refused_by_name_and_never_printed(monkeypa
 
 def warnings_of(monkeypatch):
     said = []
-    monkeypatch.setattr(aom_event.AnsibleModule, 'warn', lambda self, text: said.append(text))
+    monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda self, text: said.append(text))
     return said
 
 
