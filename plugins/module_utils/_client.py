@@ -23,7 +23,7 @@ except ImportError as exc:  # the sanity import test runs without third-party pa
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
-from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMConfigError, AOMError
+from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMConfigError, AOMError, redact
 from ansible_collections.huaweicloud.aom.plugins.module_utils._signer import encode_query, sign_request
 
 USER_AGENT = 'huaweicloud.aom-ansible/1.0.0'
@@ -37,6 +37,8 @@ RETRY_AFTER_CAP = 60.0
 # The useful end of urllib3's nested error text: "[Errno 111] Connection refused", "Connection aborted"...
 # A connection that was never made: nothing reached the service.
 _CONNECT_FAILURE_RE = re.compile(r'NewConnectionError|Failed to establish a new connection|Name or service not known')
+# Headers whose values authenticate a request: never shown in an error.
+_AUTH_HEADERS = ('authorization', 'x-auth-token', 'x-security-token')
 _REASON_RE = re.compile(r"\[SSL: [A-Z_]+\] [^'\"(]+|\[Errno -?\d+\] [^'\")]+|Connection aborted|"
                         r"Remote end closed connection without response|Connection reset by peer")
 
@@ -80,7 +82,7 @@ class AOMClient:
             # So a batch with events is not re-sent when the service may already have it.
             resend_safe = clear or not any(_is_point_event(event) for event in batch)
             self.request('PUT', path, query=query, body={'events': batch}, action='clear' if clear else 'push',
-                         resend_safe=resend_safe)
+                         resend_safe=resend_safe, read_answer=False)
             sent += 1
         return sent
 
@@ -115,11 +117,12 @@ class AOMClient:
 
     # -- HTTP ----------------------------------------------------------------------------
 
-    def request(self, method, path, query=None, body=None, action='request', resend_safe=True):
+    def request(self, method, path, query=None, body=None, action='request', resend_safe=True, read_answer=True):
         """Send an authenticated AOM request; the parsed JSON answer, or None when it is empty.
 
         ``resend_safe=False``: after a timeout or a connection lost mid-request (the service may
-        have acted on it), fail instead of sending it again.
+        have acted on it), fail instead of sending it again. ``read_answer=False``: a write whose
+        2xx answer is all that matters; its body is not read (None is returned).
         """
         url = self._conn['endpoint'] + path
         if query:
@@ -128,9 +131,10 @@ class AOMClient:
         headers = {'Content-Type': 'application/json;charset=UTF-8'}
         if self._conn.get('enterprise_project_id'):
             headers['Enterprise-Project-Id'] = self._conn['enterprise_project_id']
-        return self._send(method, url, headers, data, 'AOM ' + action, authenticate=True, resend_safe=resend_safe)
+        return self._send(method, url, headers, data, 'AOM ' + action, authenticate=True, resend_safe=resend_safe,
+                          read_answer=read_answer)
 
-    def _send(self, method, url, headers, data, action, authenticate, resend_safe=True):
+    def _send(self, method, url, headers, data, action, authenticate, resend_safe=True, read_answer=True):
         """One logical request with bounded retries; every HTTP call of the collection passes here.
 
         Returns the parsed JSON answer of an authenticated AOM request, or the response itself
@@ -142,6 +146,7 @@ class AOMClient:
             if authenticate:
                 sent_headers = self._authenticate(method, url, sent_headers, data)
             self.stats['requests'] += 1
+            hidden = self._hidden_values(sent_headers)
             try:
                 # verify goes with every request: on the session alone, REQUESTS_CA_BUNDLE would override it
                 response = self._session.request(method, url, data=data, headers=sent_headers, verify=self._conn['verify'],
@@ -149,19 +154,23 @@ class AOMClient:
             except requests.exceptions.SSLError as exc:
                 # the server was reached and its certificate refused: retrying changes nothing
                 raise AOMError('%s failed: TLS with %s failed: %s (set ca_path to the CA that signed the '
-                               "endpoint's certificate)" % (action, _host(url), _describe(exc)))
+                               "endpoint's certificate)" % (action, _host(url), _describe(exc, hidden)))
             except (requests.ConnectionError, requests.Timeout) as exc:
                 if not resend_safe and _maybe_received(exc):
                     raise AOMError('%s failed: %s answered nothing (%s) and may have recorded the request; '
                                    'it was not sent again, to record nothing twice: run the task again, '
-                                   'events already recorded are left alone' % (action, _host(url), _describe(exc)))
+                                   'events already recorded are left alone' % (action, _host(url), _describe(exc, hidden)))
                 if self._may_retry(attempt, None):
                     attempt += 1
                     continue
                 raise AOMError('%s failed: could not reach %s after %d attempt(s): %s'
-                               % (action, _host(url), attempt + 1, _describe(exc)))
+                               % (action, _host(url), attempt + 1, _describe(exc, hidden)))
             except requests.RequestException as exc:
-                raise AOMError('%s failed: %s' % (action, _describe(exc)))
+                raise AOMError('%s failed: %s' % (action, _describe(exc, hidden)))
+            except UnicodeError:
+                # http.client encodes header values as Latin-1; its message would be of no help
+                raise AOMError('%s failed: a header value holds a character outside Latin-1, which HTTP cannot carry'
+                               % action)
 
             status = response.status_code
             if status == 401 and authenticate and self._conn['auth'] == 'password' and not refreshed:
@@ -173,18 +182,27 @@ class AOMClient:
                 attempt += 1
                 continue
             if status >= 400 or status < 200:
-                raise AOMError.from_response(status, response.content, response.headers, action)
+                raise AOMError.from_response(status, response.content, response.headers, action).redacted(hidden)
             if not authenticate:
                 return response
+            if not read_answer:
+                return None  # a 2xx is success, whatever its body: a write is never sent twice for its body
             try:
                 return json.loads(response.content) if response.content.strip() else None
             except ValueError:
-                # A 2xx with a broken body is a proxy or service fault, worth the same retries.
+                # A 2xx read with a broken body is a proxy or service fault; reading again is harmless.
                 if self._may_retry(attempt, None):
                     attempt += 1
                     continue
                 raise AOMError('%s failed: the service answered HTTP %s with a body that is not JSON%s'
                                % (action, status, _request_id_suffix(response.headers)))
+
+    def _hidden_values(self, sent_headers):
+        """Every value an error text must not show: the credentials and the authentication headers sent."""
+        values = [self._conn.get(name) for name in ('secret_key', 'security_token', 'auth_token', 'password')]
+        values.append(self._token)
+        values.extend(value for name, value in sent_headers.items() if name.lower() in _AUTH_HEADERS)
+        return [value for value in values if value]
 
     def _may_retry(self, attempt, response):
         """Sleep before the next attempt and say True, or say False when retries or time ran out."""
@@ -279,13 +297,17 @@ def _host(url):
     return url.split('/', 3)[2] if '://' in url else url
 
 
-def _describe(exc):
-    """The reason of a transport error in a few words (its text holds URLs, never headers)."""
+def _describe(exc, hidden=()):
+    """The reason of a transport error in a few words, without any of the ``hidden`` values.
+
+    requests' texts may echo a URL or a header value (``InvalidHeader``): the values are removed
+    before anything is cut, so no part of one survives.
+    """
     if isinstance(exc, requests.ConnectTimeout):
         return 'the connection timed out'
     if isinstance(exc, requests.Timeout):
         return 'no answer within request_timeout'
-    text = str(exc)
+    text = redact(str(exc), hidden)
     reason = _REASON_RE.search(text)
     if reason:
         return reason.group(0).rstrip(' \'"),')

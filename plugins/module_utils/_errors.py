@@ -54,6 +54,13 @@ class AOMError(Exception):
             parts.append(' [request id %s]' % request_id)
         return cls(''.join(parts), status=status, error_code=code, error_msg=msg, request_id=request_id)
 
+    def redacted(self, values):
+        """This error with every one of ``values`` (secrets) removed from its texts."""
+        def clean(text):
+            return None if text is None else redact(text, values)
+        return type(self)(clean(self.message), status=self.status, error_code=clean(self.error_code),
+                          error_msg=clean(self.error_msg), request_id=clean(self.request_id))
+
 
 class AOMConfigError(AOMError):
     """The options are incomplete or invalid; nothing was sent."""
@@ -68,6 +75,28 @@ class AOMValidationError(AOMError):
 
     def to_dict(self):
         return {'path': self.path}
+
+
+REDACTED = '<redacted>'
+
+
+def redact(text, values):
+    """``text`` without any of ``values``, as written or as Python or JSON would escape them in a message."""
+    forms = set()
+    for value in values:
+        if not value:
+            continue
+        forms.add(value)
+        forms.add(repr(value)[1:-1])
+        forms.add(json.dumps(value)[1:-1])
+        for encoding in ('utf-8', 'latin-1'):
+            try:
+                forms.add(repr(value.encode(encoding))[2:-1])
+            except UnicodeEncodeError:
+                pass
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, REDACTED)
+    return text
 
 
 def _header(headers, name):

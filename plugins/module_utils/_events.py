@@ -37,7 +37,14 @@ DEFAULT_EVENT_TYPE = 'alarm'
 _INPUT_DEFAULTS = {'event_severity': DEFAULT_SEVERITY, 'event_type': DEFAULT_EVENT_TYPE}
 
 # The keys of one event as a user writes it (module top level, or one item of ``events``).
-EVENT_INPUT_KEYS = REQUIRED_METADATA + ('metadata', 'annotations', 'starts_at', 'ends_at', 'timeout')
+# ``id`` names an active alarm to clear; with state=reported it is ignored (identity decides).
+EVENT_INPUT_KEYS = REQUIRED_METADATA + ('metadata', 'annotations', 'starts_at', 'ends_at', 'timeout', 'id')
+# Read-only fields of a listed event (aom_event_info's results), accepted in ``events`` and ignored,
+# so that what the list returns can be fed back (to clear it, for instance).
+LISTED_ONLY_KEYS = ('event_sn', 'arrives_at', 'enterprise_project_id', 'policy')
+# A report may start at most this far ahead of now: a controller clock a little fast is fine, a
+# typo of a year is not (and the lookup of active alarms must reach every start it allows).
+MAX_START_AHEAD_MS = 86400000  # 1 day
 
 # Control characters other than tab and newline (C0, DEL, C1) are refused in keys and values.
 _CONTROL_CHARS = re.compile('[\x00-\x08\x0b-\x1f\x7f-\x9f]')
@@ -222,12 +229,18 @@ def _required_metadata(value):
     for key in REQUIRED_METADATA:
         if value.get(key) is None:
             raise vol.Invalid('is required', path=[key])
+    return _known_metadata(value)
+
+
+def _known_metadata(value):
+    """The keys with a closed set of values, when given (a clear by ``id`` need not give them)."""
     for key, allowed in (('event_severity', SEVERITIES), ('event_type', EVENT_TYPES)):
-        try:
-            _one_of(allowed)(value[key])
-        except vol.Invalid as err:
-            err.prepend([key])
-            raise
+        if key in value:
+            try:
+                _one_of(allowed)(value[key])
+            except vol.Invalid as err:
+                err.prepend([key])
+                raise
     return value
 
 
@@ -243,13 +256,17 @@ def _timeout_ms(value):
     return value
 
 
-def event_schema():
-    """The voluptuous Schema of one normalised EventModel (times in ms, metadata all strings)."""
+def event_schema(by_id=False):
+    """The voluptuous Schema of one normalised EventModel (times in ms, metadata all strings).
+
+    ``by_id``: a clear that names its alarm by ``id``, whose metadata may be incomplete.
+    """
     return vol.Schema({
         vol.Required('starts_at'): _epoch_ms,
         vol.Required('ends_at'): _epoch_ms,
         vol.Required('timeout'): _timeout_ms,
-        vol.Required('metadata'): vol.All(_mapping_of_text('metadata', _metadata_value), _required_metadata),
+        vol.Required('metadata'): vol.All(_mapping_of_text('metadata', _metadata_value),
+                                          _known_metadata if by_id else _required_metadata),
         vol.Required('annotations'): _mapping_of_text('annotations', _annotation_value),
         vol.Optional('id'): _metadata_value,
     })
@@ -287,34 +304,62 @@ def build_events(params, state='reported', now=None):
         items = params['events']
         if not isinstance(items, list) or not items:
             _fail('events', 'expected a non-empty list of events')
-        paths = ['events[%d]' % index for index in range(len(items))]
     else:
         items = [dict((key, params.get(key)) for key in EVENT_INPUT_KEYS)]
-        paths = ['']
-    schema = event_schema()
+    paths = input_paths(params)
     events = []
     for item, path in zip(items, paths):
-        event = _validate(schema, _event_from_input(item, path, state, now), path)
+        event = _event_from_input(item, path, state, now)
+        event = _validate(event_schema(by_id='id' in event), event, path)
         _check_state_allows(event, path, state)
         events.append(event)
     _check_no_duplicates(events, paths)
     return events
 
 
+def input_paths(params):
+    """The path of each event ``build_events`` makes of ``params``: ``events[N]``, or '' for the top level."""
+    if params.get('events') is not None:
+        return ['events[%d]' % index for index in range(len(params['events']))]
+    return ['']
+
+
 def _event_from_input(item, path, state, now):
     """The event as it will be sent, built from what the user wrote (not yet schema-checked)."""
     if not isinstance(item, dict):
         _fail(path, '%s is not allowed; expected a mapping with the keys %s' % (_type_name(item), ', '.join(EVENT_INPUT_KEYS)))
-    unknown = sorted(str(key) for key in item if key not in EVENT_INPUT_KEYS)
+    unknown = sorted(str(key) for key in item if key not in EVENT_INPUT_KEYS + LISTED_ONLY_KEYS)
     if unknown:
-        _fail(_join(path, unknown[0]), 'is not a field of an event; allowed: %s' % ', '.join(EVENT_INPUT_KEYS))
-    return {
+        _fail(_join(path, unknown[0]), 'is not a field of an event; allowed: %s (and, ignored, the read-only %s)'
+              % (', '.join(EVENT_INPUT_KEYS), ', '.join(LISTED_ONLY_KEYS)))
+    starts_at = _starts_at(item, path, state, now)
+    event = {
         'metadata': _merged_metadata(item, path),
         'annotations': {} if item.get('annotations') is None else item['annotations'],
-        'starts_at': now if item.get('starts_at') is None else parse_time(item['starts_at'], _join(path, 'starts_at'), now),
-        'ends_at': _ends_at(item, path, state, now),
+        'starts_at': starts_at,
+        'ends_at': _ends_at(item, path, state, now, starts_at),
         'timeout': _timeout(item, path),
     }
+    if state == 'cleared' and item.get('id') is not None:
+        event['id'] = item['id']  # a report never sends an id: the service gives it
+    return event
+
+
+def _starts_at(item, path, state, now):
+    if item.get('starts_at') is None:
+        return now
+    field = _join(path, 'starts_at')
+    starts_at = parse_time(item['starts_at'], field, now)
+    # A clear sends the start of the alarm it finds, not this one: only a report is held to it.
+    if state == 'reported' and starts_at > now + MAX_START_AHEAD_MS:
+        _fail(field, '%d is %s ahead of now (%d); at most 1 day ahead is allowed (check the time, '
+                     'its unit, epoch milliseconds, and the clock)' % (starts_at, _ahead(starts_at - now), now))
+    return starts_at
+
+
+def _ahead(ms):
+    hours = ms / 3600000.0
+    return '%.1f days' % (hours / 24) if hours >= 48 else '%.1f hours' % hours
 
 
 def _timeout(item, path):
@@ -348,10 +393,20 @@ def _merged_metadata(item, path):
     return merged
 
 
-def _ends_at(item, path, state, now):
-    if item.get('ends_at') is not None:
-        return parse_time(item['ends_at'], _join(path, 'ends_at'), now)
-    return now if state == 'cleared' else 0  # 0: not cleared
+def _ends_at(item, path, state, now, starts_at):
+    """The end: given, else now for a clear and 0 (not ended) for a report.
+
+    0 given with a clear (an active alarm as aom_event_info returns it) means now as well. An end
+    before the start is refused; with a clear, only against a start that was given (a clear
+    sends the start of the alarm it finds).
+    """
+    field = _join(path, 'ends_at')
+    ends_at = 0 if item.get('ends_at') is None else parse_time(item['ends_at'], field, now)
+    if ends_at == 0:
+        return now if state == 'cleared' else 0  # 0: not ended
+    if (state == 'reported' or item.get('starts_at') is not None) and ends_at < starts_at:
+        _fail(field, '%d is before starts_at (%d); an alarm cannot end before it starts' % (ends_at, starts_at))
+    return ends_at
 
 
 def _check_state_allows(event, path, state):
@@ -366,7 +421,8 @@ def _check_no_duplicates(events, paths):
     for event, path in zip(events, paths):
         key = dedup_key(event)
         if key in seen:
-            _fail(path, 'is a duplicate of %s (same identity: %s)' % (seen[key], identity_label(event)))
+            same = 'id: %s' % event['id'] if event.get('id') is not None else 'identity: %s' % identity_label(event)
+            _fail(path, 'is a duplicate of %s (same %s)' % (seen[key], same))
         seen[key] = path
 
 
@@ -379,7 +435,9 @@ def identity(event):
 
 
 def dedup_key(event):
-    """What makes an event unique: the identity, plus ``starts_at`` for point-in-time events."""
+    """What makes an event unique: the id of a clear by id; else the identity, plus ``starts_at`` for events."""
+    if event.get('id') is not None:
+        return (('id', event['id']),)
     if event['metadata'].get('event_type') == 'event':
         return identity(event) + (('starts_at', event['starts_at']),)
     return identity(event)

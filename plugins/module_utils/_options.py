@@ -52,6 +52,11 @@ CONNECTION_OPTIONS = {
 }
 
 SECRET_OPTIONS = tuple(name for name, spec in CONNECTION_OPTIONS.items() if spec.get('no_log'))
+# Credentials sent as HTTP header values (Authorization, X-Auth-Token, X-Security-Token): HTTP
+# carries Latin-1 there, and strips the spaces around a value.
+HEADER_CREDENTIALS = ('access_key', 'security_token', 'auth_token')
+# Every credential, checked before anything is sent.
+CREDENTIAL_OPTIONS = ('access_key', 'secret_key', 'security_token', 'auth_token', 'password')
 
 _REGION_RE = re.compile(r'^[a-z0-9]+(-[a-z0-9]+)*$')
 _PROJECT_ID_RE = re.compile(r'^[0-9a-fA-F]{32}$')
@@ -59,6 +64,8 @@ _ENTERPRISE_PROJECT_RE = re.compile(r'^[A-Za-z0-9_-]{1,64}$')
 _HOST_SUFFIX_RE = re.compile(r'^[A-Za-z0-9.-]+$')
 # The spellings AnsibleModule accepts for type='bool' (ansible's strict boolean); plugins get the same.
 BOOLEAN_VALUES = 'true/false, yes/no, on/off, y/n, t/f, 1/0'
+# C0 controls (newline, carriage return, NUL...), DEL and C1 controls: no credential holds one.
+_CREDENTIAL_CONTROL_RE = re.compile('[\x00-\x1f\x7f-\x9f]')
 
 
 def connection_argument_spec():
@@ -107,7 +114,10 @@ def resolve_connection(get_option):
         timeout=_check_timeout(values['request_timeout']),
         retries=_check_retries(values['retries']),
     )
-    conn.update(_choose_auth(values, conn))
+    auth = _choose_auth(values, conn)
+    for name in CREDENTIAL_OPTIONS:  # those of the chosen authentication: the others are never sent
+        _check_credential(name, auth.get(name))
+    conn.update(auth)
     return conn
 
 
@@ -131,6 +141,8 @@ def _typed(name, value):
         raise AOMConfigError('%s must be of type %s' % (name, kind))
     if kind == 'path':
         return os.path.expanduser(str(value))
+    if name in SECRET_OPTIONS:
+        return str(value)  # a secret is used exactly as given, never stripped
     return str(value).strip()
 
 
@@ -164,6 +176,25 @@ def _shown(value):
     if isinstance(value, str):
         return repr(value[:40] + ('...' if len(value) > 40 else ''))
     return 'a value of type %s' % type(value).__name__
+def _check_credential(name, value):
+    """Refuse a credential that cannot be sent as it is; the message names the option, never the value."""
+    if value is None:
+        return
+    where = '%s (%s)' % (name, ', '.join(CONNECTION_OPTIONS[name]['env']))
+    if _CREDENTIAL_CONTROL_RE.search(value):
+        raise AOMConfigError('%s contains a line break, NUL or another control character, which no credential holds '
+                             '(a trailing newline often comes from a file: remove it, e.g. with | trim); '
+                             'the value is not shown' % where)
+    if name not in HEADER_CREDENTIALS:
+        return
+    try:
+        value.encode('latin-1')
+    except UnicodeEncodeError:
+        raise AOMConfigError('%s contains a character outside Latin-1, which an HTTP header cannot carry; '
+                             'the value is not shown' % where)
+    if value != value.strip():
+        raise AOMConfigError('%s starts or ends with a space, which an HTTP header cannot carry; '
+                             'the value is not shown' % where)
 
 
 def _choose_auth(values, conn):

@@ -13,26 +13,42 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMValidationError
 from ansible_collections.huaweicloud.aom.plugins.module_utils._events import (
+    MAX_START_AHEAD_MS,
     MAX_TIMEOUT_MS,
-    REQUIRED_METADATA,
     identity,
+    identity_label,
     listed_event,
     metadata_relation,
+    now_ms,
     time_range,
 )
 
 WRITE_RESULTS = ('reported', 'updated', 'cleared')
 RESULTS = ('reported', 'updated', 'unchanged', 'cleared', 'absent')
 
-# An alarm stays active at most its timeout (15 days at most) after its last report: look back
-# twice that, so an alarm refreshed by updates is still found. ``-1.-1.N`` = the last N minutes.
-ACTIVE_LOOKUP_TIME_RANGE = '-1.-1.%d' % (2 * MAX_TIMEOUT_MS // 60000)
+# THE window of every lookup of active alarms (the module's and the callback's), around the
+# caller's now, never the service's (``-1.-1.N`` ends at the service's now, and misses an alarm
+# whose start a clock ahead put in the service's future). Back: an alarm stays active at most its
+# timeout (15 days at most) after its last report; twice that finds one refreshed by updates.
+# Ahead: a report may start up to MAX_START_AHEAD_MS ahead of its controller's now; as much
+# again for another controller whose clock is ahead of this one.
+ACTIVE_LOOKBACK_MS = 2 * MAX_TIMEOUT_MS
+ACTIVE_LOOKAHEAD_MS = 2 * MAX_START_AHEAD_MS
 # Margin around the starts_at values of point-in-time events when looking them up in history.
 HISTORY_MARGIN_MS = 60000
 
-# The identity keys that narrow a lookup; severity is not part of the identity.
-_LOOKUP_KEYS = tuple(key for key in REQUIRED_METADATA if key != 'event_severity')
+# The keys that narrow the lookup of active alarms: wide enough to find the alarms that differ in
+# another key, for the near-miss warning of a clear (the exact match is done locally by ``plan``).
+NEAR_MISS_KEYS = ('event_name', 'resource_id')
+_HISTORY_LOOKUP_KEYS = ('event_name', 'event_type', 'resource_provider', 'resource_type', 'resource_id')
+
+
+def active_time_range(now=None):
+    """The list API's ``time_range`` that finds every active alarm whatever its start (see above)."""
+    now = now_ms() if now is None else now
+    return time_range(now - ACTIVE_LOOKBACK_MS, now + ACTIVE_LOOKAHEAD_MS)
 
 
 class Action(namedtuple('Action', 'result desired event before after')):
@@ -58,17 +74,18 @@ class Action(namedtuple('Action', 'result desired event before after')):
         return self.after or self.before or self.desired
 
 
-def active_lookup(desired):
+def active_lookup(desired, now=None):
     """Keyword arguments of the ONE ``list_events`` call that finds the active alarms ``desired`` may match.
 
-    It filters on each identity key with the list of values the batch uses (a superset of the
-    identities: the exact match is done locally by ``plan``). ``None`` when no alarm is desired.
+    It filters on NEAR_MISS_KEYS with the values the batch uses (a superset of the identities:
+    the exact match is done locally by ``plan``); a key some event lacks (a clear by ``id``) is
+    not filtered on. ``None`` when no alarm is desired.
     """
-    alarms = [event for event in desired if event['metadata']['event_type'] == 'alarm']
+    alarms = [event for event in desired if event['metadata'].get('event_type') == 'alarm']
     if not alarms:
         return None
-    return dict(event_type='active_alert', time_range=ACTIVE_LOOKUP_TIME_RANGE,
-                metadata_relation=_relation_for(alarms))
+    return dict(event_type='active_alert', time_range=active_time_range(now),
+                metadata_relation=_relation_for(alarms, NEAR_MISS_KEYS) or None)
 
 
 def history_lookup(desired):
@@ -82,35 +99,96 @@ def history_lookup(desired):
         return None
     starts = [event['starts_at'] for event in events]
     return dict(time_range=time_range(min(starts) - HISTORY_MARGIN_MS, max(starts) + HISTORY_MARGIN_MS),
-                metadata_relation=_relation_for(events))
+                metadata_relation=_relation_for(events, _HISTORY_LOOKUP_KEYS))
 
 
-def _relation_for(events):
+def _relation_for(events, keys):
     values = {}
-    for key in _LOOKUP_KEYS:
-        values[key] = sorted(set(event['metadata'][key] for event in events))
+    for key in keys:
+        if all(key in event['metadata'] for event in events):
+            values[key] = sorted(set(event['metadata'][key] for event in events))
     return metadata_relation(values)
 
 
-def plan(desired, active, state, history=None):
+def plan(desired, active, state, history=None, paths=None):
     """One ``Action`` per desired event, in order.
 
     ``desired``: normalised events (``_events.build_events``). ``active``: the active alarms found
     (raw list API items or normalised). ``state``: ``reported`` or ``cleared``. ``history``: the
-    recorded events found, for point-in-time events (``event_type: event``).
+    recorded events found, for point-in-time events (``event_type: event``). ``paths``: where each
+    desired event was given (``_events.input_paths``), for errors. Raises AOMValidationError when
+    a clear by ``id`` contradicts its alarm, or two clears name one alarm.
     """
-    active_by_identity = _index_alarms(active)
+    alarms = _active_alarms(active)
+    active_by_identity = dict((identity(alarm), alarm) for alarm in alarms)  # the newest wins
+    active_by_id = dict((alarm['id'], alarm) for alarm in alarms if alarm.get('id'))
     recorded = dict(((identity(event), event['starts_at']), event) for event in _normalised(history)
                     if event['metadata'].get('event_type') == 'event')
-    actions = []
-    for event in desired:
-        if event['metadata']['event_type'] == 'event':
+    paths = paths or ['events[%d]' % index for index in range(len(desired))]
+    actions, cleared_by = [], {}
+    for event, path in zip(desired, paths):
+        if event['metadata'].get('event_type') == 'event':
             actions.append(_plan_point_event(event, recorded))
         elif state == 'cleared':
-            actions.append(_plan_clear(event, active_by_identity.get(identity(event))))
+            if event.get('id') is not None:
+                found = _found_by_id(event, active_by_id.get(event['id']), path)
+            else:
+                found = active_by_identity.get(identity(event))
+            action = _plan_clear(event, found)
+            if action.sends and found.get('id'):
+                if found['id'] in cleared_by:
+                    raise AOMValidationError('%s: names the same active alarm (id %s) as %s; give it once'
+                                             % (path or 'id', found['id'], cleared_by[found['id']] or 'the top level'),
+                                             path=path)
+                cleared_by[found['id']] = path
+            actions.append(action)
         else:
             actions.append(_plan_report(event, active_by_identity.get(identity(event))))
     return actions
+
+
+def _found_by_id(event, found, path):
+    """The active alarm named by the clear's ``id``, checked against the metadata the clear also gives."""
+    if found is None:
+        return None
+    differ = _differing_keys(event['metadata'], found['metadata'], only_given=True)
+    if differ:
+        field = '%s.id' % path if path else 'id'
+        raise AOMValidationError('%s: the active alarm %s is %s, whose metadata differs from the given in: %s; '
+                                 'nothing was cleared' % (field, found['id'], identity_label(found), ', '.join(differ)),
+                                 path=field)
+    return found
+
+
+def _differing_keys(given, found, only_given=False):
+    """The metadata keys (severity aside) whose values differ; ``only_given``: of the keys in ``given``."""
+    keys = set(given) if only_given else set(given) | set(found)
+    return sorted(key for key in keys - {'event_severity'} if given.get(key) != found.get(key))
+
+
+def near_misses(actions, active, paths=None):
+    """Warnings for the clears that matched nothing while active alarms share their NEAR_MISS_KEYS.
+
+    A typo in one metadata key must not look like success: each warning names the keys that differ.
+    """
+    alarms = _active_alarms(active)
+    paths = paths or ['events[%d]' % index for index in range(len(actions))]
+    warnings = []
+    for action, path in zip(actions, paths):
+        if action.result != 'absent' or action.desired.get('id') is not None:
+            continue
+        metadata = action.desired['metadata']
+        close = [alarm for alarm in alarms
+                 if all(alarm['metadata'].get(key) == metadata.get(key) for key in NEAR_MISS_KEYS)]
+        if not close:
+            continue
+        described = ['%s (differs in: %s)' % (alarm['id'], ', '.join(_differing_keys(metadata, alarm['metadata'])))
+                     for alarm in close[:5]]
+        warnings.append('%sno active alarm matches %s, so nothing was cleared; %d active alarm(s) with the same '
+                        'event_name and resource_id differ in other metadata keys: %s%s'
+                        % ('%s: ' % path if path else '', identity_label(action.desired), len(close),
+                           '; '.join(described), '; ...' if len(close) > 5 else ''))
+    return warnings
 
 
 def counts(actions):
@@ -126,20 +204,19 @@ def _normalised(events):
     return [listed_event(event) for event in events or ()]
 
 
-def _index_alarms(active):
-    """Active alarms by identity; when the service holds two with one identity, the newest wins."""
-    index = {}
-    for alarm in sorted(_normalised(active), key=lambda a: a.get('starts_at') or 0):
-        if alarm['metadata'].get('event_type', 'alarm') == 'alarm' and not alarm.get('ends_at'):
-            index[identity(alarm)] = alarm
-    return index
+def _active_alarms(active):
+    """The active alarms found, normalised, oldest first (so that indexing them keeps the newest)."""
+    return [alarm for alarm in sorted(_normalised(active), key=lambda a: a.get('starts_at') or 0)
+            if alarm['metadata'].get('event_type', 'alarm') == 'alarm' and not alarm.get('ends_at')]
 
 
 def _plan_report(event, found):
     if found is None:
         return Action('reported', event, dict(event), None, dict(event))
+    # The timeout is compared when the service says it: a new one is applied by an update.
     same = (found['metadata'].get('event_severity') == event['metadata']['event_severity']
-            and found['annotations'] == event['annotations'])
+            and found['annotations'] == event['annotations']
+            and found.get('timeout') in (None, event['timeout']))
     if same:
         return Action('unchanged', event, None, found, found)
     # An update keeps the alarm's id and its original start: it is the same, still-active alarm.
@@ -150,14 +227,15 @@ def _plan_report(event, found):
 def clear_of(found, ends_at, timeout):
     """The clear of the active alarm ``found`` (normalised): its id and metadata, ended at ``ends_at``.
 
-    ``timeout`` stands in when the service did not say the alarm's own.
+    ``timeout`` stands in when the service did not say the alarm's own. A clear never ends before
+    the alarm started (its start may come from a clock ahead of this one): it ends at the start then.
     """
     clear = {
         'id': found['id'],
         'metadata': dict(found['metadata']),
         'annotations': dict(found['annotations']),
         'starts_at': found['starts_at'],
-        'ends_at': ends_at,
+        'ends_at': max(ends_at, found['starts_at'] or 0),
         'timeout': found['timeout'] or timeout,
     }
     return dict((k, v) for k, v in clear.items() if v is not None)

@@ -19,6 +19,13 @@ description:
     active with the same severity and annotations is left alone; one whose severity or annotations differ
     is updated (it keeps its id and start time); otherwise it is reported. With O(state=cleared), an
     active alarm is cleared (its id is sent along) and a missing one is reported as C(absent).
+  - The lookup finds every active alarm of an identity whatever its start, also one whose O(starts_at)
+    a controller clock ahead of the service put in the service's future. It covers alarms that started
+    up to 30 days before and 2 days after the controller's now (aom_alarm's callback uses the same window).
+  - A clear that matches no active alarm while active alarms with the same C(event_name) and C(resource_id)
+    exist says so in a warning that names the metadata keys that differ (a typo must not look like success).
+  - What M(huaweicloud.aom.aom_event_info) returns can be given as O(events), for instance to clear the
+    alarms it found; its read-only fields are accepted (see O(events)).
   - A point-in-time event (O(event_type=event)) is left alone when one with the same identity and
     O(starts_at) is already recorded (one lookup in the history).
   - A batch takes one lookup and as few write requests as its size allows (up to 100 events per request).
@@ -85,28 +92,46 @@ options:
       - Free extra fields, for example a probable cause and a fix suggestion. At most 30 keys.
       - Not part of the identity; different annotations update an active alarm.
     type: dict
+  id:
+    description:
+      - With O(state=cleared), the service's ID of the active alarm to clear (as M(huaweicloud.aom.aom_event_info)
+        returns it). The alarm can be cleared by its O(id) alone; metadata given beside it must match the alarm's,
+        or the task fails and nothing is cleared. An O(id) that names no active alarm gives C(absent).
+      - With O(state=reported) it is ignored (the service gives the ID; an alarm is found by its identity).
+    type: str
+    version_added: 1.1.0
   starts_at:
     description:
       - When it happened; epoch milliseconds, an ISO 8601 string (UTC without an offset), or V(now).
       - Defaults to now. A repeated run finds an active alarm by its identity, not by O(starts_at).
+      - With O(state=reported), at most 1 day ahead of the controller's now; a later one is refused before anything is
+        sent. A few minutes ahead (a clock a little fast) is fine, the alarm is still found, updated and cleared.
     type: raw
   ends_at:
     description:
-      - When the alarm ended, with O(state=cleared); same formats as O(starts_at). Defaults to now.
+      - When the alarm ended, with O(state=cleared); same formats as O(starts_at). Defaults to now (so does V(0),
+        the end of an active alarm as M(huaweicloud.aom.aom_event_info) returns it).
       - With O(state=reported) it defaults to V(0) (not ended).
+      - An O(ends_at) before O(starts_at) is refused (with O(state=cleared), when O(starts_at) is given). A clear
+        never ends before the start of the alarm it clears; an earlier end is sent as that start.
     type: raw
   timeout:
     description:
       - After this long the service clears the alarm by itself; milliseconds or a duration such as V(90m), V(3d), V(1h30m).
       - Defaults to 3 days (V(259200000)); at most 15 days (V(1296000000)). It is always sent.
+      - Not part of the identity; a different timeout updates an active alarm.
     type: raw
   events:
     description:
       - A batch of events, sent with one lookup and as few requests as possible.
       - Each item is a dictionary with the keys of the top-level event options (O(event_name), O(event_severity),
         O(event_type), O(resource_provider), O(resource_type), O(resource_id), O(metadata), O(annotations),
-        O(starts_at), O(ends_at), O(timeout)), with the same defaults.
-      - Mutually exclusive with the top-level event options. Two items with the same identity are an error.
+        O(starts_at), O(ends_at), O(timeout), O(id)), with the same defaults.
+      - The events M(huaweicloud.aom.aom_event_info) returns can be given as they are. Their read-only fields
+        C(event_sn), C(arrives_at), C(enterprise_project_id) and C(policy) are accepted and ignored (the enterprise
+        project is the connection's O(enterprise_project_id)); C(id) is used with O(state=cleared) (see O(id)).
+      - Mutually exclusive with the top-level event options. Two items with the same identity (or the same O(id))
+        are an error.
     type: list
     elements: dict
 notes:
@@ -146,6 +171,22 @@ EXAMPLES = r'''
     resource_type: application
     resource_id: shop
     starts_at: '2024-05-01T10:00:00Z'
+
+- name: Find the alarms of a host that is gone
+  huaweicloud.aom.aom_event_info:
+    resource_id: ecs-web-03
+  register: found
+
+- name: Clear every one of them
+  huaweicloud.aom.aom_event:
+    state: cleared
+    events: "{{ found.events }}"
+  when: found.events | length > 0
+
+- name: Clear one alarm by its ID alone
+  huaweicloud.aom.aom_event:
+    state: cleared
+    id: 6a4b2c3d-0000-4000-8000-000000000001
 
 - name: Report a batch in one task, with explicit connection options
   huaweicloud.aom.aom_event:
@@ -212,7 +253,7 @@ events:
       sample: 259200000
     result:
       description:
-        - V(reported) (new), V(updated) (severity or annotations changed), V(unchanged) (already so),
+        - V(reported) (new), V(updated) (severity, annotations or timeout changed), V(unchanged) (already so),
           V(cleared), or V(absent) (nothing active to clear).
       type: str
       returned: always
@@ -228,12 +269,14 @@ from ansible_collections.huaweicloud.aom.plugins.module_utils._events import (
     EVENT_INPUT_KEYS,
     build_events,
     identity_label,
+    input_paths,
 )
 from ansible_collections.huaweicloud.aom.plugins.module_utils._module import AOMModule
 from ansible_collections.huaweicloud.aom.plugins.module_utils._reconcile import (
     active_lookup,
     counts,
     history_lookup,
+    near_misses,
     plan,
 )
 
@@ -256,6 +299,7 @@ def argument_spec():
         starts_at=dict(type='raw'),
         ends_at=dict(type='raw'),
         timeout=dict(type='raw'),
+        id=dict(type='str'),
         events=dict(type='list', elements='dict'),
     )
 
@@ -287,6 +331,8 @@ def returned_event(action):
 
 
 def diff_key(event):
+    if event.get('id') is not None and 'event_name' not in event['metadata']:
+        return 'alarm id %s' % event['id']  # a clear by id alone
     label = identity_label(event)
     if event['metadata'].get('event_type') == 'event':
         label += ' at %s' % event['starts_at']
@@ -310,7 +356,11 @@ def run(module):
     state = module.params['state']
     desired = build_events(module.params, state)  # before any request: nothing is sent when invalid
     active, history = lookup_existing(module.client, desired, state)
-    actions = plan(desired, active, state, history=history)
+    paths = input_paths(module.params)
+    # raises AOMValidationError (a clear by id that contradicts its alarm) before anything is sent
+    actions = plan(desired, active, state, history=history, paths=paths)
+    for warning in near_misses(actions, active, paths):
+        module.warn(warning)
     if not module.check_mode:
         apply(module.client, actions)
     result = dict(

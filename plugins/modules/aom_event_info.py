@@ -106,7 +106,11 @@ EXAMPLES = r'''
 
 RETURN = r'''
 events:
-  description: The events and alarms found, in the order asked for.
+  description:
+    - The events and alarms found, in the order asked for.
+    - They can be given as they are to the O(huaweicloud.aom.aom_event#module:events) option of
+      M(huaweicloud.aom.aom_event), for instance with O(huaweicloud.aom.aom_event#module:state=cleared)
+      to clear the alarms found.
   returned: success
   type: list
   elements: dict

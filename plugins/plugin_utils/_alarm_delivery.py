@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMError, AOMValidationError
 from ansible_collections.huaweicloud.aom.plugins.module_utils._events import identity, listed_event, now_ms
+from ansible_collections.huaweicloud.aom.plugins.module_utils._reconcile import active_time_range
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_events import (
-    LOOKUP_TIME_RANGE,
     clears_for,
     lookup_filter,
     standing_filter,
@@ -55,7 +55,7 @@ class AlarmDelivery:
     def start(self):
         """First the earlier runs' spool, in order; then which alarms this playbook left standing."""
         self.flushed_entries = self._spool.flush(self._deliver_spooled, self._spool_lock_timeout) or 0
-        active = self._client.list_events(event_type='active_alert', time_range=LOOKUP_TIME_RANGE,
+        active = self._client.list_events(event_type='active_alert', time_range=active_time_range(self._clock_ms()),
                                           metadata_relation=standing_filter(self._settings))
         self.standing = dict((_identity_of(alarm), alarm) for alarm in active)
 
@@ -78,7 +78,8 @@ class AlarmDelivery:
         if trust_standing and self.standing is not None and not wanted & self._raised:
             active = [alarm for key, alarm in self.standing.items() if key in wanted]
         else:
-            active = self._client.list_events(event_type='active_alert', time_range=LOOKUP_TIME_RANGE,
+            active = self._client.list_events(event_type='active_alert',
+                                              time_range=active_time_range(self._clock_ms()),
                                               metadata_relation=lookup_filter(candidates))
         clears = clears_for(active, candidates, self._clock_ms())
         if clears:

@@ -17,12 +17,8 @@ from ansible_collections.huaweicloud.aom.plugins.module_utils._events import (
     identity,
     listed_event,
     metadata_relation,
-    MAX_TIMEOUT_MS,
 )
 from ansible_collections.huaweicloud.aom.plugins.module_utils._reconcile import clear_of
-
-# Active alarms can live up to 15 days (MAX_TIMEOUT_MS): look back that far, in minutes.
-LOOKUP_TIME_RANGE = '-1.-1.%d' % (MAX_TIMEOUT_MS // 60000)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -28,6 +28,12 @@ REL_NOLOG=$(unique NOLOG-unique-)
 REL_WRONG_SK=$(unique SKWRONG-unique-)
 REL_WRONG_PASSWORD=$(unique PWWRONG-unique-)
 REL_WRONG_TOKEN=MII$(unique REVOKED-unique-)
+# Values HTTP cannot carry: a newline (with what would be an injected header after it), a
+# character outside Latin-1. Each holds a long unique plain part for the scan to find.
+export REL_NL_TOKEN REL_EURO_TOKEN REL_NL_SK
+REL_NL_TOKEN="MII$(unique NLTOKEN-unique-)"$'\n'"X-Injected: $(unique tail-)"
+REL_EURO_TOKEN="MII$(unique EUROTOKEN-unique-)"$'\xe2\x82\xac'"$(unique tail-)"
+REL_NL_SK="$(unique NLSK-unique-)"$'\n'
 export REL_USER=reliability-user REL_DOMAIN=reliability-domain
 export REL_AK=RELIABILITYAK0000001 REL_TEMP_AK=RELIABILITYTEMPAK001
 project=5ec2e75ec2e75ec2e75ec2e75ec2e75e
@@ -91,7 +97,7 @@ spooled_files() { find "$AOM_SCRATCH/spool" -name '*.json' 2>/dev/null | wc -l; 
 
 step "modules"
 run modules 0 aom_without_callback ansible-playbook -i inventory modules.yml -e "results_dir=$results"
-[[ $(find "$results" -name '*.json' | wc -l) == 12 ]]
+[[ $(find "$results" -name '*.json' | wc -l) == 15 ]]
 # the secrets given as options did reach the modules, and were masked in their invocation
 grep -q VALUE_SPECIFIED_IN_NO_LOG_PARAMETER "$out/modules.log"
 
@@ -119,6 +125,35 @@ run callback_revoked 2 env -u HW_ACCESS_KEY -u HW_SECRET_KEY HW_AUTH_TOKEN="$REL
     ansible-playbook -i inventory failing.yml
 grep -q 'were spooled to' "$out/callback_revoked.log"
 cp -p "$AOM_SCRATCH"/spool/*.json "$spool_copies/"
+step "callback: a token with a newline, one outside Latin-1: refused by name, never shown"
+run callback_newline_token 2 env -u HW_ACCESS_KEY -u HW_SECRET_KEY HW_AUTH_TOKEN="$REL_NL_TOKEN" \
+    ansible-playbook -i inventory failing.yml
+grep -q 'auth_token (HW_AUTH_TOKEN) contains a line break' "$out/callback_newline_token.log"
+run callback_euro_token 2 env -u HW_ACCESS_KEY -u HW_SECRET_KEY HW_AUTH_TOKEN="$REL_EURO_TOKEN" \
+    ansible-playbook -i inventory failing.yml
+grep -q 'auth_token (HW_AUTH_TOKEN) contains a character outside Latin-1' "$out/callback_euro_token.log"
+
+step "callback: a secret at the end of a long failure message, sent and spooled"
+# ansible-core prints the message as the playbook wrote it: this console output and log are
+# kept out of the scan; the alarm stored by AOM and the spool file are scanned.
+echoed=$AOM_SCRATCH/echoed
+mkdir -p "$echoed"
+long_run() {
+    local name=$1 rc=0
+    shift
+    ANSIBLE_LOG_PATH=$echoed/$name.ansible.log ansible-playbook -i inventory failing.yml -e long_failure=true "$@" \
+        >"$echoed/$name.log" 2>&1 || rc=$?
+    [[ $rc == 2 ]] || { tail -n 40 "$echoed/$name.log"; echo "$name: exit code $rc, expected 2" >&2; exit 1; }
+}
+long_run callback_long_message
+curl -sf "$AOM_EMULATOR_URL/_emulator/events" >"$out/emulator-events-long.json"
+grep -q "$(printf 'x%.0s' {1..100})" "$out/emulator-events-long.json"  # the long message was sent
+fault '{"status": 503, "count": 100}'
+long_run callback_long_spooled
+curl -sf -X DELETE "$AOM_EMULATOR_URL/_emulator/faults" >/dev/null
+grep -q 'were spooled to' "$echoed/callback_long_spooled.log"
+cp -p "$AOM_SCRATCH"/spool/*.json "$spool_copies/"
+
 # the spool is delivered by the next healthy run (and the spool files must still be clean)
 run callback_flush 0 ansible-playbook -i inventory failing.yml -e healthy=true
 [[ $(spooled_files) == 0 ]]
@@ -145,7 +180,8 @@ done
 step "searching $(find "$out" -type f | wc -l) files for the secrets"
 secrets=(secret_key=REL_SK temporary_secret_key=REL_TEMP_SK security_token=REL_SECURITY_TOKEN
          password=REL_PASSWORD auth_token=REL_TOKEN no_log_value=REL_NOLOG wrong_secret_key=REL_WRONG_SK
-         wrong_password=REL_WRONG_PASSWORD revoked_token=REL_WRONG_TOKEN)
+         wrong_password=REL_WRONG_PASSWORD revoked_token=REL_WRONG_TOKEN newline_token=REL_NL_TOKEN
+         latin1_token=REL_EURO_TOKEN newline_secret_key=REL_NL_SK)
 # the search finds what is there: the credentials file holds the emulator's secrets
 if "$AOM_PYTHON" files/find_secrets.py secret_key=REL_SK password=REL_PASSWORD -- "$credentials" >/dev/null; then
     echo "find_secrets.py missed the secrets in the credentials file" >&2

@@ -324,3 +324,44 @@ def test_alarms_and_clears_are_sent_again_after_a_timeout():
     client.push(events(1))
     client.push(point_events(1), clear=True)
     assert len(adapter.sent) == 4
+
+
+def test_a_2xx_push_with_a_body_that_is_not_json_is_success_and_not_sent_again():
+    # before: re-sent (up to retries + 1 times), which records a point-in-time event twice
+    for batch in (events(1), point_events(1)):
+        client, adapter, sleeps = make_client([(200, {}, b'<html>OK</html>')] * 4)
+        assert client.push(batch) == 1
+        assert len(adapter.sent) == 1 and sleeps == []
+    client, adapter, _unused = make_client([(202, {}, b'not json')] * 4)
+    client.push(events(1), clear=True)
+    assert len(adapter.sent) == 1
+
+
+def test_transport_error_texts_lose_every_header_value_and_credential():
+    token = 'tok-s3cr3t'
+    echoes = [
+        requests.exceptions.InvalidHeader('Invalid return character or leading space in header: X-Auth-Token: %r'
+                                          % (token + '-x',)),
+        requests.RequestException("headers={'X-Auth-Token': %r, 'User-Agent': 'ua'} %s" % (token, 'x' * 400)),
+        requests.RequestException('x' * 290 + token),  # straddling the cut at 300 characters
+    ]
+    for echo in echoes:
+        client, _unused, _unused = make_client([echo], access_key=None, secret_key=None, auth_token=token)
+        with pytest.raises(AOMError) as caught:
+            client.push(events(1))
+        text = str(caught.value)
+        assert 'tok-s3' not in text and '<redacted>' in text, text
+    signed = requests.RequestException('Authorization header %s' % 'SDK-HMAC-SHA256')
+    client, adapter, _unused = make_client([signed])
+    with pytest.raises(AOMError) as caught:
+        client.push(events(1))
+    assert adapter.sent[0].headers['Authorization'] not in str(caught.value)
+
+
+def test_service_error_texts_lose_the_credentials_too():
+    body = {'error_code': 'APIG.0301', 'error_msg': 'Incorrect IAM authentication information: tok-s3cr3t'}
+    client, _unused, _unused = make_client([(401, {}, body)], access_key=None, secret_key=None, auth_token='tok-s3cr3t')
+    with pytest.raises(AOMError) as caught:
+        client.push(events(1))
+    assert 'tok-s3cr3t' not in str(caught.value) and 'tok-s3cr3t' not in repr(caught.value.__dict__)
+    assert caught.value.status == 401 and caught.value.error_code == 'APIG.0301'

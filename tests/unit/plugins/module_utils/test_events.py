@@ -79,10 +79,66 @@ def test_same_key_in_metadata_and_option_must_agree():
 
 
 def test_times_and_timeout_are_parsed():
-    event = one(starts_at='2024-01-01T00:00:00Z', ends_at='1704067260000', timeout='90m')
-    assert event['starts_at'] == 1704067200000
-    assert event['ends_at'] == 1704067260000
+    event = one(starts_at='2023-11-14T00:00:00Z', ends_at='1699920060000', timeout='90m')
+    assert event['starts_at'] == 1699920000000
+    assert event['ends_at'] == 1699920060000
     assert event['timeout'] == 90 * 60000
+
+
+def test_starts_at_a_little_ahead_is_kept_and_more_than_a_day_ahead_is_refused():
+    assert one(starts_at=NOW + 5 * 60000)['starts_at'] == NOW + 5 * 60000
+    assert one(starts_at=NOW + 86400000)['starts_at'] == NOW + 86400000
+    err = error_of(dict(BASE, starts_at=NOW + 86400001))
+    assert err.path == 'starts_at'
+    assert str(err).startswith('starts_at: %d is 24.0 hours ahead of now' % (NOW + 86400001))
+    assert 'at most 1 day ahead' in str(err)
+    err = error_of({'events': [BASE, dict(BASE, resource_id='r2', starts_at='2024-06-01T00:00:00Z')]})
+    assert err.path == 'events[1].starts_at' and 'days ahead' in str(err)
+
+
+def test_a_clear_is_not_held_to_the_start_limit():
+    # a clear sends the start of the alarm it finds: an alarm reported by another tool stays clearable
+    assert build_events(dict(BASE, starts_at=NOW + 10 * 86400000, ends_at=NOW + 10 * 86400000), 'cleared', now=NOW)
+
+
+def test_ends_at_before_starts_at_is_refused_naming_ends_at():
+    err = error_of(dict(BASE, starts_at=NOW, ends_at=NOW - 1))
+    assert err.path == 'ends_at' and 'is before starts_at' in str(err)
+    err = error_of({'events': [dict(BASE, starts_at=NOW, ends_at=NOW - 60000)]}, 'cleared')
+    assert err.path == 'events[0].ends_at'
+    err = error_of(dict(BASE, ends_at=NOW - 1))  # a report starts now by default
+    assert err.path == 'ends_at'
+    assert one(starts_at=NOW - 1, ends_at=NOW)['ends_at'] == NOW
+
+
+def test_a_clear_with_only_an_earlier_end_is_allowed():
+    # the clear sends the found alarm's start, so its own default start (now) is not compared
+    assert build_events(dict(BASE, ends_at=NOW - 60000), 'cleared', now=NOW)[0]['ends_at'] == NOW - 60000
+
+
+def test_ends_at_zero_means_now_in_a_clear():
+    assert build_events(dict(BASE, ends_at=0), 'cleared', now=NOW)[0]['ends_at'] == NOW
+    assert one(ends_at=0)['ends_at'] == 0
+
+
+def test_listed_events_are_accepted_as_input():
+    listed = {'id': 'a-1', 'event_sn': 7, 'arrives_at': NOW, 'enterprise_project_id': '0', 'policy': {'p': 1},
+              'metadata': dict(BASE, event_severity='Minor', event_type='alarm'), 'annotations': {'a': 'b'},
+              'starts_at': NOW - 60000, 'ends_at': 0, 'timeout': 86400000}
+    [clear] = batch(listed, state='cleared')
+    assert clear == {'id': 'a-1', 'metadata': listed['metadata'], 'annotations': {'a': 'b'},
+                     'starts_at': NOW - 60000, 'ends_at': NOW, 'timeout': 86400000}
+    [report] = batch(listed)
+    assert 'id' not in report and report['ends_at'] == 0  # a report never sends an id
+
+
+def test_a_clear_by_id_alone_needs_no_metadata():
+    clear, _second = batch({'id': 'a-1'}, {'id': 'a-2'}, state='cleared')
+    assert clear['id'] == 'a-1' and clear['metadata'] == {'event_severity': 'Major', 'event_type': 'alarm'}
+    assert error_of({'events': [{'id': 'a-1'}]}).path == 'events[0].metadata.event_name'  # a report needs its identity
+    assert error_of({'events': [{'id': 'a-1'}, {'id': 'a-1'}]}, 'cleared').path == 'events[1]'
+    assert error_of({'events': [{'id': 'a-1', 'event_severity': 'major'}]}, 'cleared').path == \
+        'events[0].metadata.event_severity'
 
 
 def test_batch_items_are_normalised_in_order():

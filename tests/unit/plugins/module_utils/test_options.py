@@ -157,3 +157,55 @@ def test_a_choice_must_be_spelled_exactly(value):
     message = str(caught.value)
     assert message.startswith('failed_severity: ') and message.endswith('allowed values: Critical, Major')
     assert len(message) < 120
+# -- credentials that HTTP cannot carry ---------------------------------------------------------
+
+TOKEN_AUTH = dict(region='r1', project_id=PROJECT)
+PASSWORD_AUTH = dict(region='r1', project_id=PROJECT, user='u', domain='d')
+
+
+@pytest.mark.parametrize('options, option', [
+    (dict(TOKEN_AUTH, auth_token='tok-s3cr3t\nX-Injected: 1'), 'auth_token (HW_AUTH_TOKEN)'),
+    (dict(TOKEN_AUTH, auth_token='tok-s3cr3t\n'), 'auth_token (HW_AUTH_TOKEN)'),
+    (dict(TOKEN_AUTH, auth_token='tok-s3cr3t\r'), 'auth_token (HW_AUTH_TOKEN)'),
+    (dict(TOKEN_AUTH, auth_token='tok-s3cr3t\x00'), 'auth_token (HW_AUTH_TOKEN)'),
+    (dict(AKSK, region='r1', secret_key='SECRET-SK\n'), 'secret_key (HW_SECRET_KEY, HUAWEICLOUD_SDK_SK)'),
+    (dict(AKSK, region='r1', security_token='tok-s3cr3t\nx'), 'security_token (HW_SECURITY_TOKEN'),
+    (dict(AKSK, region='r1', access_key='A\r\nK'), 'access_key (HW_ACCESS_KEY'),
+    (dict(PASSWORD_AUTH, password='s3cr3t-pw\n'), 'password (HW_USER_PASSWORD)'),
+])
+def test_credentials_with_control_characters_are_refused_naming_the_option_only(options, option):
+    message = config_error(**options)
+    assert message.startswith(option) and ' contains a line break, NUL or another control character' in message
+    assert 'the value is not shown' in message
+    for secret in ('SECRET-SK', 's3cr3t-pw', 'tok-s3cr3t', 'X-Injected'):
+        assert secret not in message
+
+
+@pytest.mark.parametrize('options, option', [
+    (dict(TOKEN_AUTH, auth_token='tok-s3cr3t-\u20ac'), 'auth_token (HW_AUTH_TOKEN)'),
+    (dict(AKSK, region='r1', security_token='tok-s3cr3t-\u4e2d'), 'security_token (HW_SECURITY_TOKEN'),
+])
+def test_header_credentials_outside_latin1_are_refused(options, option):
+    # before: UnicodeEncodeError ('latin-1' codec can't encode...) from http.client, a crash
+    message = config_error(**options)
+    assert message.startswith(option) and ' contains a character outside Latin-1' in message
+    assert 'tok-s3cr3t' not in message and '\u20ac' not in message
+
+
+def test_header_credentials_with_surrounding_spaces_are_refused():
+    message = config_error(**dict(TOKEN_AUTH, auth_token=' tok-s3cr3t'))
+    assert message.startswith('auth_token (HW_AUTH_TOKEN) starts or ends with a space')
+    assert 'tok-s3cr3t' not in message
+
+
+def test_secrets_are_used_exactly_as_given():
+    # before: every secret was .strip()ped, sending another value than the one given
+    spaced = dict(AKSK, region='r1')
+    spaced['secret_key'] = ' SECRET-SK '
+    assert resolve(**spaced)['secret_key'] == ' SECRET-SK '
+    assert resolve(**dict(PASSWORD_AUTH, password=' s3cr3t-pw \u00e9\u4e2d'))['password'] == ' s3cr3t-pw \u00e9\u4e2d'
+
+
+def test_unused_credentials_are_not_checked():
+    # a stray password in the environment does not break AK/SK authentication
+    assert resolve(**dict(AKSK, region='r1', password='pw\n'))['auth'] == 'aksk'

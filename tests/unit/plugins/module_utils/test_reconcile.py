@@ -4,12 +4,16 @@
 
 from __future__ import annotations
 
+import pytest
+
+from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMValidationError
 from ansible_collections.huaweicloud.aom.plugins.module_utils._events import build_events
 from ansible_collections.huaweicloud.aom.plugins.module_utils._reconcile import (
-    ACTIVE_LOOKUP_TIME_RANGE,
     active_lookup,
+    active_time_range,
     counts,
     history_lookup,
+    near_misses,
     plan,
 )
 
@@ -138,18 +142,104 @@ def test_newest_of_two_active_alarms_with_one_identity_wins():
 
 def test_active_lookup_is_one_query_with_value_lists():
     items = [BASE, dict(BASE, resource_id='r2', event_name='disk'), dict(BASE, resource_id='r3', event_type='event')]
-    query = active_lookup(desired(*items))
+    query = active_lookup(desired(*items), now=NOW)
     assert query['event_type'] == 'active_alert'
-    assert query['time_range'] == ACTIVE_LOOKUP_TIME_RANGE
+    assert query['time_range'] == active_time_range(NOW)
     relation = dict((r['key'], r['value']) for r in query['metadata_relation'])
-    assert relation == {'event_name': ['cpu high', 'disk'], 'event_type': ['alarm'],
-                        'resource_provider': ['ecs'], 'resource_type': ['vm'], 'resource_id': ['ecs123', 'r2']}
+    # narrowed on event_name and resource_id only: the alarms differing in another key are near misses
+    assert relation == {'event_name': ['cpu high', 'disk'], 'resource_id': ['ecs123', 'r2']}
     assert all(r['relation'] == 'AND' for r in query['metadata_relation'])
 
 
-def test_active_lookup_covers_the_longest_timeout():
-    minutes = int(ACTIVE_LOOKUP_TIME_RANGE.rsplit('.', maxsplit=1)[-1])
-    assert minutes * 60000 >= 1296000000
+def window(now):
+    start, end, minutes = (int(part) for part in active_time_range(now).split('.'))
+    return start, end, minutes
+
+
+def test_active_window_covers_the_longest_timeout_twice_and_starts_ahead_of_now():
+    start, end, minutes = window(NOW)
+    assert start == NOW - 2 * 1296000000
+    # a report may start up to 1 day ahead (refused beyond): the window reaches past that
+    assert end >= NOW + 86400000
+    assert minutes * 60000 == end - start
+
+
+def test_active_window_ends_after_an_alarm_started_a_few_minutes_ahead():
+    # the old '-1.-1.N' ended at the service's now: an alarm from a clock 5 minutes fast was missed
+    ahead = NOW + 5 * 60000
+    start, end, _minutes = window(NOW)
+    assert start < ahead <= end
+    assert active_lookup(desired(dict(BASE, starts_at=ahead)), now=NOW)['time_range'] == active_time_range(NOW)
+
+
+def test_active_lookup_of_a_clear_by_id_alone_is_not_narrowed_on_missing_keys():
+    query = active_lookup(desired({'id': 'a-1'}, dict(BASE, resource_id='r2'), state='cleared'), now=NOW)
+    assert query['metadata_relation'] is None
+
+
+def test_a_different_timeout_is_an_update():
+    active = [service_item(BASE, timeout=259200000)]
+    [action] = plan(desired(dict(BASE, timeout='1d')), active, 'reported')
+    assert action.result == 'updated'
+    assert action.event['timeout'] == 86400000 and action.after['id'] == 'id-ecs123'
+    [same] = plan(desired(dict(BASE, timeout='3d')), active, 'reported')
+    assert same.result == 'unchanged'
+
+
+def test_clear_never_ends_before_the_alarm_started():
+    ahead = NOW + 5 * 60000  # reported by a controller whose clock is 5 minutes fast
+    [action] = plan(desired(BASE, state='cleared'), [service_item(BASE, starts_at=ahead)], 'cleared')
+    assert action.result == 'cleared'
+    assert action.event['starts_at'] == ahead and action.event['ends_at'] == ahead
+
+
+def test_clear_by_id_alone():
+    active = [service_item(BASE, id='a-1'), service_item(dict(BASE, resource_id='r2'), id='a-2')]
+    actions = plan(desired({'id': 'a-2'}, {'id': 'gone'}, state='cleared'), active, 'cleared')
+    assert [a.result for a in actions] == ['cleared', 'absent']
+    assert actions[0].event['id'] == 'a-2' and actions[0].event['metadata']['resource_id'] == 'r2'
+
+
+def test_clear_by_id_with_metadata_of_another_alarm_is_refused():
+    active = [service_item(BASE, id='a-1')]
+    with pytest.raises(AOMValidationError) as caught:
+        plan(desired(dict(BASE, id='a-1', resource_id='other'), state='cleared'), active, 'cleared')
+    assert caught.value.path == 'events[0].id'
+    assert 'differs from the given in: resource_id' in str(caught.value)
+
+
+def test_two_clears_of_one_alarm_are_refused():
+    active = [service_item(BASE, id='a-1')]
+    with pytest.raises(AOMValidationError, match=r'events\[1\]: names the same active alarm \(id a-1\) as events\[0\]'):
+        plan(desired(BASE, {'id': 'a-1'}, state='cleared'), active, 'cleared')
+
+
+def test_info_results_fed_back_clear_their_alarms():
+    listed = [dict(service_item(BASE, id='a-1'), enterprise_project_id='0', policy={'x': 1}),
+              service_item(dict(BASE, resource_id='r2'), id='a-2')]
+    wanted = desired(*listed, state='cleared')
+    assert [event['ends_at'] for event in wanted] == [NOW, NOW]  # ends_at 0 (active) means now
+    actions = plan(wanted, listed, 'cleared')
+    assert [(a.result, a.event['id']) for a in actions] == [('cleared', 'a-1'), ('cleared', 'a-2')]
+
+
+def test_near_miss_warning_names_the_differing_keys():
+    active = [service_item(dict(BASE, resource_type='VM', metadata={'zone': 'az1'}), id='a-1'),
+              service_item(dict(BASE, resource_id='elsewhere'), id='a-2')]
+    wanted = desired(BASE, state='cleared')
+    actions = plan(wanted, active, 'cleared')
+    assert actions[0].result == 'absent'
+    [warning] = near_misses(actions, active, [''])
+    assert 'no active alarm matches' in warning and 'nothing was cleared' in warning
+    assert 'a-1 (differs in: resource_type, zone)' in warning and 'a-2' not in warning
+
+
+def test_no_near_miss_warning_when_nothing_is_close_or_the_clear_matched():
+    active = [service_item(dict(BASE, resource_id='elsewhere'), id='a-2')]
+    actions = plan(desired(BASE, state='cleared'), active, 'cleared')
+    assert near_misses(actions, active) == []
+    matched = [service_item(BASE, id='a-1')]
+    assert near_misses(plan(desired(BASE, state='cleared'), matched, 'cleared'), matched) == []
 
 
 def test_no_lookup_needed():

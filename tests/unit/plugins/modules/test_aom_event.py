@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.huaweicloud.aom.plugins.module_utils import _module
@@ -242,3 +243,107 @@ def test_endpoint_credentials_never_echoed(monkeypatch, capsys):
     assert result['failed'] and 'must not contain credentials' in result['msg']
     assert result['invocation']['module_args']['endpoint'] != args['endpoint']
     assert 'hunter2-s3cret' not in printed
+
+
+@pytest.mark.parametrize('token', ['tok-s3cr3t-nl\nX-Injected: yes', 'tok-s3cr3t-\u20ac-euro'])
+def test_a_token_http_cannot_carry_is_refused_by_name_and_never_printed(monkeypatch, capsys, token):
+    """The real module end to end: before, a newline put the token whole in msg (requests' InvalidHeader
+    echoes it, escaped, so no_log did not hide it), and a non-Latin-1 character crashed with a codec error."""
+    monkeypatch.undo()
+    args = dict(ALARM, endpoint='https://127.0.0.1:9', project_id=CONNECTION['project_id'], auth_token=token,
+                retries=0, request_timeout=1)
+    with patch_module_args(args):
+        with pytest.raises(SystemExit):
+            aom_event.main()
+    printed = capsys.readouterr().out
+    result = json.loads(printed)
+    assert result['failed'] and result['msg'].startswith('auth_token (HW_AUTH_TOKEN) contains ')
+    assert 'tok-s3cr3t' not in printed
+
+
+def warnings_of(monkeypatch):
+    said = []
+    monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda self, text: said.append(text))
+    return said
+
+
+def test_a_different_timeout_updates_the_alarm():
+    FakeClient.active = [active_alarm()]  # timeout 259200000 (3 days)
+    outcome = run(dict(ALARM, timeout='1d'))
+    assert outcome.result['changed'] is True and outcome.result['events'][0]['result'] == 'updated'
+    [(sent, clear)] = client().pushes
+    assert not clear and sent[0]['timeout'] == 86400000
+    FakeClient.instances = []
+    assert run(dict(ALARM, timeout='3d')).result['events'][0]['result'] == 'unchanged'
+
+
+def test_starts_at_more_than_a_day_ahead_is_refused_before_anything_is_sent():
+    outcome = run(dict(ALARM, starts_at='2999-01-01T00:00:00Z'))
+    assert outcome.failed and outcome.result['path'] == 'starts_at'
+    assert 'at most 1 day ahead' in outcome.result['msg']
+    assert FakeClient.instances == []
+
+
+def test_the_lookup_window_reaches_past_now():
+    run(dict(ALARM, starts_at='now'))
+    start, end, _minutes = (int(part) for part in client().lookups[0]['time_range'].split('.'))
+    assert end - start >= 30 * 86400000 and end > aom_event_now() + 86400000
+
+
+def aom_event_now():
+    from ansible_collections.huaweicloud.aom.plugins.module_utils._events import now_ms
+    return now_ms()
+
+
+def test_ends_at_before_starts_at_is_refused_naming_ends_at():
+    outcome = run(dict(ALARM, starts_at=1700000000000, ends_at=1699999999999))
+    assert outcome.failed and outcome.result['path'] == 'ends_at'
+    assert outcome.result['msg'].startswith('ends_at: 1699999999999 is before starts_at (1700000000000)')
+    assert FakeClient.instances == []
+
+
+def test_clear_by_id_alone():
+    FakeClient.active = [active_alarm(alarm_id='a-1'), active_alarm(resource_id='r2', alarm_id='a-2')]
+    outcome = run({'state': 'cleared', 'id': 'a-2'}, diff=True)
+    assert outcome.result['changed'] is True and outcome.result['counts'] == {'cleared': 1}
+    [(sent, clear)] = client().pushes
+    assert clear and [event['id'] for event in sent] == ['a-2'] and sent[0]['metadata']['resource_id'] == 'r2'
+    assert client().lookups[0]['metadata_relation'] is None  # nothing to narrow on: found by id
+    assert list(outcome.result['diff']['before']) == ['alarm id a-2']
+
+
+def test_clear_by_an_id_no_longer_active_is_absent():
+    outcome = run({'state': 'cleared', 'id': 'gone'})
+    assert outcome.result['changed'] is False and outcome.result['events'][0]['result'] == 'absent'
+
+
+def test_clear_by_id_whose_metadata_differs_fails_and_clears_nothing():
+    FakeClient.active = [active_alarm(alarm_id='a-1')]
+    outcome = run(dict(ALARM, state='cleared', id='a-1', resource_id='other'))
+    assert outcome.failed and outcome.result['path'] == 'id'
+    assert client().pushes == []
+
+
+def test_what_aom_event_info_returns_clears_when_fed_back():
+    listed = [dict(active_alarm(alarm_id='a-1'), enterprise_project_id='0', policy={'k': 'v'}),
+              dict(active_alarm(resource_id='r2', alarm_id='a-2'), enterprise_project_id='0')]
+    FakeClient.active = listed
+    outcome = run({'state': 'cleared', 'events': [dict(item) for item in listed]})
+    assert not outcome.failed, outcome.result
+    assert outcome.result['counts'] == {'cleared': 2}
+    [(sent, clear)] = client().pushes
+    assert clear and sorted(event['id'] for event in sent) == ['a-1', 'a-2']
+    assert all(event['ends_at'] > event['starts_at'] for event in sent)
+
+
+def test_a_clear_that_matches_nothing_warns_about_near_misses(monkeypatch):
+    said = warnings_of(monkeypatch)
+    FakeClient.active = [active_alarm(alarm_id='a-1')]
+    outcome = run(dict(ALARM, state='cleared', resource_provider='ECS'))
+    assert outcome.result['events'][0]['result'] == 'absent' and client().pushes == []
+    [warning] = said
+    assert 'no active alarm matches' in warning and 'a-1 (differs in: resource_provider)' in warning
+    FakeClient.instances = []
+    said[:] = []
+    run(dict(ALARM, state='cleared', resource_id='unrelated'))
+    assert said == []

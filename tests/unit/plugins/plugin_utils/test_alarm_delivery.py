@@ -150,3 +150,36 @@ def test_one_request_never_names_an_alarm_twice(tmp_path):
     first, second = alarm('web1'), alarm('web1', unreachable=True)
     delivery.deliver(REPORT, [first, alarm('web2'), second])
     assert client.calls == [('push', ['web2', 'web1'], [None, None])]
+
+
+class WindowRecordingClient(FakeClient):
+    """Also records the time_range of each lookup, and what each clear sends."""
+
+    def __init__(self, active=()):
+        super().__init__(active)
+        self.windows, self.clears = [], []
+
+    def list_events(self, event_type=None, time_range=None, metadata_relation=None, **kwargs):
+        self.windows.append(time_range)
+        return super().list_events(event_type, time_range, metadata_relation, **kwargs)
+
+    def push(self, events, clear=False):
+        if clear:
+            self.clears.extend(events)
+        return super().push(events, clear)
+
+
+def test_the_callback_looks_up_with_the_modules_window_and_finds_an_alarm_started_ahead(tmp_path):
+    from ansible_collections.huaweicloud.aom.plugins.module_utils._reconcile import active_time_range
+    ahead = NOW + 5 * 60000  # left by a controller whose clock is 5 minutes fast
+    client = WindowRecordingClient(active=[dict(standing('web1', 'id-1'), starts_at=ahead)])
+    delivery = AlarmDelivery(client, Spool(str(tmp_path)), SETTINGS, clock_ms=lambda: NOW)
+    delivery.start()
+    delivery._raised.add(('force', 'lookup'))  # a clear that looks up again
+    delivery._clear([clear_candidate('web1', SETTINGS, NOW)], trust_standing=False)
+    # before: '-1.-1.21600', 15 days ending at the service's now, where the module used 30 days
+    assert client.windows == [active_time_range(NOW)] * 2
+    start, end, _minutes = (int(part) for part in client.windows[0].split('.'))
+    assert start <= NOW - 30 * 86400000 and end > ahead
+    [clear] = client.clears
+    assert clear['id'] == 'id-1' and clear['ends_at'] == ahead  # never before the alarm's own start

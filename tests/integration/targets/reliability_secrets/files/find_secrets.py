@@ -7,12 +7,15 @@
 Each secret is read from the environment variable ENVVAR (never from the command line, which
 may be logged). A PATH may be a file or a directory (searched recursively, binary files
 included). Besides the whole value, a distinctive middle part of it is searched for, so a
-truncated or re-wrapped value is caught as well.
+truncated or re-wrapped value is caught as well; and for a value with a newline or a non-ASCII
+character, its JSON and Python escaped forms and each long plain part of it.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import sys
 
 
@@ -22,6 +25,11 @@ def mask(secret):
 
 def needles(secret):
     found = [secret.encode()]
+    # as JSON and Python write a value with a newline or a non-ASCII character in a message
+    found.extend(form.encode() for form in (json.dumps(secret)[1:-1], repr(secret)[1:-1]) if form != secret)
+    # the plain parts of such a value, each long enough to be its own
+    runs = re.findall(r'[\x21-\x7e]{16,}', secret)
+    found.extend(run.encode() for run in runs if run != secret)
     if len(secret) >= 24:
         middle = len(secret) // 2
         found.append(secret[middle - 6:middle + 6].encode())  # a core no other text contains
