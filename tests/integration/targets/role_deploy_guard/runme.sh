@@ -2,7 +2,10 @@
 # Integration test of the huaweicloud.aom.deploy_guard role against the AOM emulator:
 # a successful deployment, failures (the play must fail and raise the alarm with the failed
 # task's name and message, never its arguments, nothing of a no_log task), and the clear by a
-# fixed rerun (then, on the next run, nothing to clear).
+# fixed rerun (then, on the next run, nothing to clear). Then AOM failing (12: 503 to every
+# request, 13: the emulator stopped): by default (deploy_guard_aom_errors=warn) a good deployment
+# succeeds with a warning and deploy_guard_result.unsent says what AOM was not told; with
+# deploy_guard_aom_errors=fail it fails; a failed deployment fails with its own error either way.
 set -eux
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -23,8 +26,13 @@ deploy_fails() {
     cat "$AOM_SCRATCH/out"
 }
 
-# 1. success: started and succeeded events, no alarm, nothing to clear
-deploy -e service=shop -e version=1.0 -e expect_alarm=absent
+# The warnings of the role in the output kept in $AOM_SCRATCH/out.
+guard_warnings() { grep -c '^\[WARNING\]: deploy_guard' "$AOM_SCRATCH/out" || true; }
+
+# 1. success: started and succeeded events, no alarm, nothing to clear, no warning
+deploy -e service=shop -e version=1.0 -e expect_alarm=absent >"$AOM_SCRATCH/out" 2>&1 || { cat "$AOM_SCRATCH/out"; exit 1; }
+cat "$AOM_SCRATCH/out"
+[[ $(guard_warnings) == 0 ]]
 check events shop 1 1
 check alarm shop none
 
@@ -96,3 +104,76 @@ grep -q 'deploy_guard_tasks: the tasks file' "$AOM_SCRATCH/out"
 # 11. a tasks file given relative to the playbook's directory is found, as include_tasks finds it
 deploy -e service=relative -e expect_alarm=absent -e deploy_guard_tasks=files/deploy_tasks.yml
 check events relative 1 1
+
+# AOM fails: deploy_aom_errors.yml deploys on web1 (succeeds) and web2 (fails), and checks what
+# happened on each host against "expect" (see that file). No request is retried, to keep it short.
+export HW_AOM_RETRIES=0
+# aom_down_deploy SERVICE EXPECT_JSON [ARGS...]: the output is kept in $AOM_SCRATCH/out; it never
+# holds the secret key
+aom_down_deploy() {
+    local service=$1 expect=$2
+    shift 2
+    ansible-playbook -i inventory deploy_aom_errors.yml -e "service=$service" -e "{\"expect\": $expect}" "$@" \
+        >"$AOM_SCRATCH/out" 2>&1 || { cat "$AOM_SCRATCH/out"; exit 1; }
+    cat "$AOM_SCRATCH/out"
+    if grep -qF "$HW_SECRET_KEY" "$AOM_SCRATCH/out"; then
+        echo "the secret key was printed" >&2
+        exit 1
+    fi
+}
+# expectations: web1's good deployment and web2's failed one ("failed at task ..." names the
+# deployment's failed task and message, whatever happened to the alarm)
+deployment_error() { echo "failed at task .Install the new release.: cannot install $1-1.0: disk quota exceeded [(]the AOM alarm could not be reported: .*$2"; }
+started=deployment\ started/reported succeeded=deployment\ succeeded/reported
+alarm=deployment_failed/reported clear=deployment_failed/cleared
+
+# 12. AOM answers 503 to every request
+store() { "$AOM_PYTHON" "$AOM_STORE" "$AOM_EMULATOR_URL" "$@"; }
+store fault '{"status": 503, "count": 100000, "path": "/v2/"}'
+# 12a. warn (the default): web1 succeeds, with a warning, and web2 fails with the deployment's error
+aom_down_deploy down503 "{
+    \"web1\": {\"error\": \"\", \"deployed\": true, \"outcome\": \"succeeded\", \"alarm\": \"error\",
+               \"unsent\": [\"$started\", \"$succeeded\", \"$clear\"], \"unsent_error\": \"HTTP 503\"},
+    \"web2\": {\"error\": \"$(deployment_error down503 'HTTP 503')\", \"deployed\": true, \"outcome\": \"failed\",
+               \"alarm\": \"error\", \"unsent\": [\"$started\", \"$alarm\"], \"unsent_error\": \"HTTP 503\"}}"
+[[ $(guard_warnings) == 2 ]]
+grep '^\[WARNING\]: deploy_guard' "$AOM_SCRATCH/out" | grep -q 'HTTP 503'
+# 12b. deploy_guard_aom_errors=fail: the "deployment started" event fails both hosts, nothing is deployed
+aom_down_deploy strict503 '{
+    "web1": {"error": "AOM .* failed: HTTP 503", "deployed": false, "outcome": ""},
+    "web2": {"error": "AOM .* failed: HTTP 503", "deployed": false, "outcome": ""}}' \
+    -e deploy_guard_aom_errors=fail
+[[ $(guard_warnings) == 0 ]]
+# 12c. without the events, warn: web1 succeeds although the clear fails
+aom_down_deploy quiet503 "{
+    \"web1\": {\"error\": \"\", \"deployed\": true, \"outcome\": \"succeeded\", \"alarm\": \"error\",
+               \"unsent\": [\"$clear\"], \"unsent_error\": \"HTTP 503\"},
+    \"web2\": {\"error\": \"$(deployment_error quiet503 'HTTP 503')\", \"deployed\": true, \"outcome\": \"failed\",
+               \"alarm\": \"error\", \"unsent\": [\"$alarm\"], \"unsent_error\": \"HTTP 503\"}}" \
+    -e deploy_guard_report_events=false
+[[ $(guard_warnings) == 2 ]]
+# 12d. without the events, fail: web1 fails at the clear; web2 still fails with the deployment's error
+aom_down_deploy strictquiet503 "{
+    \"web1\": {\"error\": \"AOM .* failed: HTTP 503\", \"deployed\": true, \"outcome\": \"\"},
+    \"web2\": {\"error\": \"$(deployment_error strictquiet503 'HTTP 503')\", \"deployed\": true, \"outcome\": \"failed\",
+               \"alarm\": \"error\", \"unsent\": [\"$alarm\"], \"unsent_error\": \"HTTP 503\"}}" \
+    -e deploy_guard_report_events=false -e deploy_guard_aom_errors=fail
+[[ $(guard_warnings) == 0 ]]
+store reset
+check alarm down503 none
+check alarm quiet503 none
+
+# 13. the emulator is stopped: nothing answers
+aom_stop_emulator
+aom_down_deploy down "{
+    \"web1\": {\"error\": \"\", \"deployed\": true, \"outcome\": \"succeeded\", \"alarm\": \"error\",
+               \"unsent\": [\"$started\", \"$succeeded\", \"$clear\"], \"unsent_error\": \"could not reach\"},
+    \"web2\": {\"error\": \"$(deployment_error down 'could not reach')\", \"deployed\": true, \"outcome\": \"failed\",
+               \"alarm\": \"error\", \"unsent\": [\"$started\", \"$alarm\"], \"unsent_error\": \"could not reach\"}}"
+[[ $(guard_warnings) == 2 ]]
+aom_down_deploy strictdown '{
+    "web1": {"error": "could not reach", "deployed": false, "outcome": ""},
+    "web2": {"error": "could not reach", "deployed": false, "outcome": ""}}' \
+    -e deploy_guard_aom_errors=fail
+[[ $(guard_warnings) == 0 ]]
+echo "role_deploy_guard: all scenarios passed"

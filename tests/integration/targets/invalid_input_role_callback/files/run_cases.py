@@ -35,6 +35,7 @@ ROLE_STAGE_TASKS = {
     'argspec': 'Validating arguments against arg spec',
     'check': 'Check the variables before sending anything',
     'aom_event': 'Report that the deployment started',
+    'clear': 'Clear the deployment-failure alarm of this service',
     'alarm': 'Fail because the deployment failed',
     'any': '',
 }
