@@ -21,7 +21,8 @@ INTEGRATION_ARGS ?=
 
 export VENV
 
-.PHONY: help venv sanity units integration emulator-test lint build build-smoke test demo bench clean
+.PHONY: help venv sanity units integration emulator-test lint build build-smoke units-pythons core-floor ee-check \
+	test demo bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -60,7 +61,16 @@ build: venv ## build the collection tarball into build/
 build-smoke: venv ## build the tarball, install it into a temporary path, use the modules and the callback from there
 	"$(ROOT)/hack/build-smoke.sh"
 
-test: venv sanity units integration emulator-test lint build-smoke ## everything CI runs
+units-pythons: venv ## unit tests of module_utils and modules on Python 3.8 and 3.13 (hack/units-pythons.sh)
+	"$(ROOT)/hack/units-pythons.sh"
+
+core-floor: units-pythons ## build-smoke on ansible-core 2.17.0, the modules on Python 3.8 (hack/core-floor.sh)
+	"$(ROOT)/hack/core-floor.sh"
+
+ee-check: venv ## ansible-builder create + the context's introspect: the EE gets requests and voluptuous
+	"$(PY)" "$(ROOT)/hack/ee_check.py"
+
+test: venv sanity units integration emulator-test lint build-smoke units-pythons core-floor ee-check ## everything CI runs
 
 demo: venv ## run the demo (hack/demo.sh)
 	@if [[ -f "$(ROOT)/hack/demo.sh" ]]; then
