@@ -44,7 +44,8 @@ tar -tzf "$tarball" | sed 's#^\./##' | sort >"$tmp/files"
 for needed in MANIFEST.json FILES.json README.md COPYING meta/runtime.yml \
     plugins/modules/aom_event.py plugins/modules/aom_event_info.py plugins/callback/aom_alarm.py \
     plugins/module_utils/_client.py plugins/module_utils/_signer.py plugins/doc_fragments/connection.py \
-    plugins/filter/aom_event_errors.py \
+    plugins/filter/aom_event_errors.py meta/execution-environment.yml meta/ee-requirements.txt \
+    extensions/awx/credential_type_huaweicloud_aom.yml \
     roles/deploy_guard/tasks/main.yml roles/deploy_guard/meta/argument_specs.yml playbooks/demo.yml; do
     grep -qxF "$needed" "$tmp/files" || fail "$needed is missing from $(basename "$tarball")"
 done
