@@ -1,5 +1,5 @@
 # huaweicloud.aom: development and test entry points. `make help` lists them.
-# Works from a checkout at any path; needs only python3 (3.11) and pip.
+# Works from a checkout at any path; needs only python3 (3.11) with pip and venv, and make.
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
@@ -13,6 +13,9 @@ PYTHON ?= python3
 VENV := $(ROOT)/.venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.huaweicloud-aom-dev-requirements.stamp
+# `make demo` has a small environment of its own: runtime libraries, the emulator's, ansible-core
+DEMO_VENV := $(ROOT)/.venv-demo
+DEMO_STAMP := $(DEMO_VENV)/.huaweicloud-aom-demo-requirements.stamp
 ANSIBLE_TEST := $(ROOT)/hack/ansible-test.sh
 # extra arguments for ansible-test, e.g. make units UNITS_ARGS='tests/unit/plugins/modules'
 SANITY_ARGS ?=
@@ -72,12 +75,13 @@ ee-check: venv ## ansible-builder create + the context's introspect: the EE gets
 
 test: venv sanity units integration emulator-test lint build-smoke units-pythons core-floor ee-check ## everything CI runs
 
-demo: venv ## run the demo (hack/demo.sh)
-	@if [[ -f "$(ROOT)/hack/demo.sh" ]]; then
-		VENV="$(VENV)" PATH="$(VENV)/bin:$$PATH" bash "$(ROOT)/hack/demo.sh"
-	else
-		echo "demo: hack/demo.sh does not exist yet"
-	fi
+demo: $(DEMO_STAMP) ## run the demo (hack/demo.sh) in .venv-demo (hack/requirements-demo.txt)
+	@VENV="$(DEMO_VENV)" PATH="$(DEMO_VENV)/bin:$$PATH" bash "$(ROOT)/hack/demo.sh"
+
+$(DEMO_STAMP): $(ROOT)/hack/requirements-demo.txt
+	@if [[ ! -x "$(DEMO_VENV)/bin/python" ]]; then echo "creating $(DEMO_VENV)"; $(PYTHON) -m venv "$(DEMO_VENV)"; fi
+	"$(DEMO_VENV)/bin/python" -m pip install --disable-pip-version-check --quiet -r "$(ROOT)/hack/requirements-demo.txt"
+	touch "$@"
 
 bench: venv ## run every bench/*.py (not _helpers) with the venv python
 	@cd "$(ROOT)"
