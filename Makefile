@@ -78,9 +78,19 @@ test: venv sanity units integration emulator-test lint build-smoke units-pythons
 demo: $(DEMO_STAMP) ## run the demo (hack/demo.sh) in .venv-demo (hack/requirements-demo.txt)
 	@VENV="$(DEMO_VENV)" PATH="$(DEMO_VENV)/bin:$$PATH" bash "$(ROOT)/hack/demo.sh"
 
+# A venv without pip of its own, filled by python3's pip (--python, pip 22.3+): creating pip
+# inside the venv (ensurepip) costs more CPU than installing the demo's packages does.
 $(DEMO_STAMP): $(ROOT)/hack/requirements-demo.txt
-	@if [[ ! -x "$(DEMO_VENV)/bin/python" ]]; then echo "creating $(DEMO_VENV)"; $(PYTHON) -m venv "$(DEMO_VENV)"; fi
-	"$(DEMO_VENV)/bin/python" -m pip install --disable-pip-version-check --quiet -r "$(ROOT)/hack/requirements-demo.txt"
+	@if [[ ! -x "$(DEMO_VENV)/bin/python" ]]; then
+		echo "creating $(DEMO_VENV)"
+		if $(PYTHON) -m pip --help 2>/dev/null | grep -q -- '--python <python>'; then
+			$(PYTHON) -m venv --without-pip "$(DEMO_VENV)"
+		else
+			$(PYTHON) -m venv "$(DEMO_VENV)"
+		fi
+	fi
+	if [[ -x "$(DEMO_VENV)/bin/pip" ]]; then pip=("$(DEMO_VENV)/bin/python" -m pip); else pip=($(PYTHON) -m pip --python "$(DEMO_VENV)/bin/python"); fi
+	"$${pip[@]}" install --disable-pip-version-check --quiet -r "$(ROOT)/hack/requirements-demo.txt"
 	touch "$@"
 
 bench: venv ## run every bench/*.py (not _helpers) with the venv python
