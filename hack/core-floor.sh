@@ -15,7 +15,6 @@ root=$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 python=${PYTHON:-python3}
 requirements=$root/hack/requirements-core-floor.txt
 floor_venv=$root/.venv-core-floor
-stamp=$floor_venv/.requirements.stamp
 module_python=$root/.venv-units/py3.8/bin/python
 
 floor=$(sed -n 's/^requires_ansible: *">=\([0-9.]*\)".*/\1/p' "$root/meta/runtime.yml")
@@ -28,11 +27,5 @@ if [[ ! -x $module_python ]]; then
     echo "core-floor: FAILED: no $module_python; run hack/units-pythons.sh 3.8 (make units-pythons) first" >&2
     exit 1
 fi
-if [[ ! -f $stamp || $requirements -nt $stamp ]]; then
-    echo "core-floor: creating $floor_venv"
-    rm -rf "$floor_venv"
-    "$python" -m venv "$floor_venv"
-    "$floor_venv/bin/python" -m pip install --disable-pip-version-check --quiet -r "$requirements"
-    touch "$stamp"
-fi
+"$root/hack/venv-with.sh" "$python" "$floor_venv" "$requirements"
 VENV=$floor_venv SMOKE_MODULE_PYTHON=$module_python "$root/hack/build-smoke.sh"

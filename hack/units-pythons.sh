@@ -70,14 +70,7 @@ for version in "${versions[@]}"; do
         continue
     fi
     env_dir=$root/.venv-units/py$version
-    stamp=$env_dir/.requirements.stamp
-    if [[ ! -f $stamp || $requirements -nt $stamp ]]; then
-        echo "units-pythons: creating $env_dir"
-        rm -rf "$env_dir"
-        "$python" -m venv "$env_dir"
-        "$env_dir/bin/python" -m pip install --disable-pip-version-check --quiet -r "$requirements"
-        touch "$stamp"
-    fi
+    "$root/hack/venv-with.sh" "$python" "$env_dir" "$requirements"
     echo "units-pythons: Python $("$env_dir/bin/python" -c 'import platform; print(platform.python_version())')," \
         "ansible.module_utils of ansible-core $controller_version"
     if ! (cd "$tmp/collections/ansible_collections/huaweicloud/aom" &&
