@@ -1,5 +1,5 @@
 # huaweicloud.aom: development and test entry points. `make help` lists them.
-# Works from a checkout at any path; needs only python3 (3.11) and pip.
+# Works from a checkout at any path; needs only python3 (3.11) with pip and venv, and make.
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
@@ -13,6 +13,9 @@ PYTHON ?= python3
 VENV := $(ROOT)/.venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.huaweicloud-aom-dev-requirements.stamp
+# `make demo` has a small environment of its own: runtime libraries, the emulator's, ansible-core
+DEMO_VENV := $(ROOT)/.venv-demo
+DEMO_STAMP := $(DEMO_VENV)/.huaweicloud-aom-demo-requirements.stamp
 ANSIBLE_TEST := $(ROOT)/hack/ansible-test.sh
 # extra arguments for ansible-test, e.g. make units UNITS_ARGS='tests/unit/plugins/modules'
 SANITY_ARGS ?=
@@ -21,7 +24,8 @@ INTEGRATION_ARGS ?=
 
 export VENV
 
-.PHONY: help venv sanity units integration emulator-test lint build build-smoke test demo bench clean
+.PHONY: help venv sanity units integration emulator-test lint build build-smoke units-pythons core-floor ee-check \
+	test demo bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -60,14 +64,34 @@ build: venv ## build the collection tarball into build/
 build-smoke: venv ## build the tarball, install it into a temporary path, use the modules and the callback from there
 	"$(ROOT)/hack/build-smoke.sh"
 
-test: venv sanity units integration emulator-test lint build-smoke ## everything CI runs
+units-pythons: venv ## unit tests of module_utils and modules on Python 3.8 and 3.13 (hack/units-pythons.sh)
+	"$(ROOT)/hack/units-pythons.sh"
 
-demo: venv ## run the demo (hack/demo.sh)
-	@if [[ -f "$(ROOT)/hack/demo.sh" ]]; then
-		VENV="$(VENV)" PATH="$(VENV)/bin:$$PATH" bash "$(ROOT)/hack/demo.sh"
-	else
-		echo "demo: hack/demo.sh does not exist yet"
+core-floor: units-pythons ## build-smoke on ansible-core 2.17.0, the modules on Python 3.8 (hack/core-floor.sh)
+	"$(ROOT)/hack/core-floor.sh"
+
+ee-check: venv ## ansible-builder create + the context's introspect: the EE gets requests and voluptuous
+	"$(PY)" "$(ROOT)/hack/ee_check.py"
+
+test: venv sanity units integration emulator-test lint build-smoke units-pythons core-floor ee-check ## everything CI runs
+
+demo: $(DEMO_STAMP) ## run the demo (hack/demo.sh) in .venv-demo (hack/requirements-demo.txt)
+	@VENV="$(DEMO_VENV)" PATH="$(DEMO_VENV)/bin:$$PATH" bash "$(ROOT)/hack/demo.sh"
+
+# A venv without pip of its own, filled by python3's pip (--python, pip 22.3+): creating pip
+# inside the venv (ensurepip) costs more CPU than installing the demo's packages does.
+$(DEMO_STAMP): $(ROOT)/hack/requirements-demo.txt
+	@if [[ ! -x "$(DEMO_VENV)/bin/python" ]]; then
+		echo "creating $(DEMO_VENV)"
+		if $(PYTHON) -m pip --help 2>/dev/null | grep -q -- '--python <python>'; then
+			$(PYTHON) -m venv --without-pip "$(DEMO_VENV)"
+		else
+			$(PYTHON) -m venv "$(DEMO_VENV)"
+		fi
 	fi
+	if [[ -x "$(DEMO_VENV)/bin/pip" ]]; then pip=("$(DEMO_VENV)/bin/python" -m pip); else pip=($(PYTHON) -m pip --python "$(DEMO_VENV)/bin/python"); fi
+	"$${pip[@]}" install --disable-pip-version-check --quiet -r "$(ROOT)/hack/requirements-demo.txt"
+	touch "$@"
 
 bench: venv ## run every bench/*.py (not _helpers) with the venv python
 	@cd "$(ROOT)"

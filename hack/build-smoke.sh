@@ -10,6 +10,9 @@
 # 3. ansible-doc renders every plugin and the role from the installed copy;
 # 4. against a local emulator: aom_event and aom_event_info from the installed copy, and the
 #    aom_alarm callback raising an alarm for a failing playbook, then clearing it.
+# Environment: VENV (default <checkout>/.venv: its ansible-core and Python run everything),
+# SMOKE_MODULE_PYTHON (optional: the Python the modules run on, as a managed host's would;
+# it needs requests and voluptuous).
 set -euo pipefail
 
 root=$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -27,6 +30,11 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "build-smoke: FAILED: $*" >&2; exit 1; }
+module_python_args=()
+if [[ -n ${SMOKE_MODULE_PYTHON:-} ]]; then
+    module_python_args=(-e "ansible_python_interpreter=$SMOKE_MODULE_PYTHON")
+fi
+echo "build-smoke: $(ansible --version | head -1), modules on ${SMOKE_MODULE_PYTHON:-the controller Python}"
 
 echo "build-smoke: ansible-galaxy collection build"
 "$root/hack/copy-checkout.sh" "$tmp/src"
@@ -36,7 +44,8 @@ tar -tzf "$tarball" | sed 's#^\./##' | sort >"$tmp/files"
 for needed in MANIFEST.json FILES.json README.md COPYING meta/runtime.yml \
     plugins/modules/aom_event.py plugins/modules/aom_event_info.py plugins/callback/aom_alarm.py \
     plugins/module_utils/_client.py plugins/module_utils/_signer.py plugins/doc_fragments/connection.py \
-    plugins/filter/aom_event_errors.py \
+    plugins/filter/aom_event_errors.py meta/execution-environment.yml meta/ee-requirements.txt \
+    extensions/awx/credential_type_huaweicloud_aom.yml \
     roles/deploy_guard/tasks/main.yml roles/deploy_guard/meta/argument_specs.yml playbooks/demo.yml; do
     grep -qxF "$needed" "$tmp/files" || fail "$needed is missing from $(basename "$tarball")"
 done
@@ -75,7 +84,7 @@ export HW_AOM_ENDPOINT=$url HW_AOM_ALLOW_HTTP=true HW_PROJECT_ID=0123456789abcde
 export HW_ACCESS_KEY=DEMOACCESSKEY0000000 HW_SECRET_KEY=DEMOSECRETKEYdemosecretkeydemosecretkey00
 
 echo "build-smoke: modules from the installed copy"
-(cd "$tmp" && ansible-playbook -i localhost, "$root/hack/smoke/modules.yml")
+(cd "$tmp" && ansible-playbook -i localhost, "${module_python_args[@]}" "$root/hack/smoke/modules.yml")
 
 echo "build-smoke: the callback from the installed copy"
 export ANSIBLE_CALLBACKS_ENABLED=huaweicloud.aom.aom_alarm AOM_ALARM_SPOOL_DIR=$tmp/spool
@@ -83,10 +92,10 @@ if (cd "$tmp" && ansible-playbook -i localhost, -e smoke_fail=true "$root/hack/s
     cat "$tmp/failing.log"
     fail "the failing playbook succeeded"
 fi
-(cd "$tmp" && ansible-playbook -i localhost, -e smoke_expect=1 "$root/hack/smoke/check_alarm.yml")
+(cd "$tmp" && ansible-playbook -i localhost, -e smoke_expect=1 "${module_python_args[@]}" "$root/hack/smoke/check_alarm.yml")
 (cd "$tmp" && ansible-playbook -i localhost, "$root/hack/smoke/failing.yml" >"$tmp/fixed.log" 2>&1) || {
     cat "$tmp/fixed.log"
     fail "the fixed playbook failed"
 }
-(cd "$tmp" && ansible-playbook -i localhost, -e smoke_expect=0 "$root/hack/smoke/check_alarm.yml")
+(cd "$tmp" && ansible-playbook -i localhost, -e smoke_expect=0 "${module_python_args[@]}" "$root/hack/smoke/check_alarm.yml")
 echo "build-smoke: OK"

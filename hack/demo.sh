@@ -12,7 +12,7 @@
 # Everything lives in a temporary directory (collection path, emulator database, callback
 # spool), removed at exit together with the emulator. Exit code 0 when the demo went as told.
 #
-# Environment: VENV (default: <checkout>/.venv, made by `make venv`).
+# Environment: VENV (default: <checkout>/.venv; `make demo` passes .venv-demo, from hack/requirements-demo.txt).
 set -euo pipefail
 
 root=$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -20,7 +20,7 @@ venv=${VENV:-$root/.venv}
 python=$venv/bin/python
 playbook=$venv/bin/ansible-playbook
 if [[ ! -x $playbook ]]; then
-    echo "$0: no ansible-playbook in $venv; run 'make venv' first" >&2
+    echo "$0: no ansible-playbook in $venv; run 'make demo' (it creates .venv-demo)" >&2
     exit 2
 fi
 

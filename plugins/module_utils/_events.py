@@ -102,8 +102,13 @@ def parse_time(value, field, now=None):
 
 
 def _parse_iso8601(text, field):
+    # before Python 3.11, fromisoformat() refuses the "Z" suffix of UTC (the modules run on 3.8+)
+    if text[-1:] in ('Z', 'z'):
+        text_with_offset = text[:-1] + '+00:00'
+    else:
+        text_with_offset = text
     try:
-        moment = datetime.datetime.fromisoformat(text)
+        moment = datetime.datetime.fromisoformat(text_with_offset)
     except ValueError:
         _fail(field, '%r is not a time; expected epoch milliseconds, an ISO 8601 string '
                      '(e.g. 2024-01-31T12:00:00Z) or "now"' % text)
