@@ -43,8 +43,9 @@ def load_signer(path: Path = SIGNER_PATH) -> ModuleType:
 
 
 def token_digest(token: str) -> str:
-    """Tokens are stored and looked up by SHA-256 only."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+    """Tokens are stored and looked up by SHA-256 only. A header value's undecodable bytes come as
+    surrogate escapes (aiohttp's decoding): hash the bytes as sent."""
+    return hashlib.sha256(token.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def classify_credentials(request: web.Request) -> str:
