@@ -25,6 +25,7 @@ from .control import control_routes
 from .errors import REQUEST_ID, answer_for
 from .faults import CONNECTION_DROPPED, DROPPED, FaultInjector, answer_with_fault
 from .iam import make_token_handler
+from .mute_api import mute_routes
 from .requestlog import EVENT_COUNT, RequestLog, count_events
 from .store import AsyncStore, Store
 
@@ -101,6 +102,7 @@ def create_app(db_path: str, accounts: Accounts | None = None, *, clock: Callabl
     app[STORE], app[FAULTS], app[REQUEST_LOG] = store, faults, log
     app.add_routes([web.post("/v3/auth/tokens", make_token_handler(authenticator.accounts, store))])
     app.add_routes(aom_routes(store))
+    app.add_routes(mute_routes(store))
     app.add_routes(control_routes(store, faults, log))
     app.on_response_prepare.append(add_request_id)
     app.on_cleanup.append(close_store)
