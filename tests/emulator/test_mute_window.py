@@ -1,10 +1,9 @@
 """When a silence rule is in force (mute_window: the emulator's choice of units)."""
 
 import datetime
+import zoneinfo
 
 import pytest
-
-from emulator_support import REPO_ROOT  # noqa: F401 - puts the repository root on sys.path
 
 from aom_emulator.mute_window import DAY_MS, in_force
 
@@ -13,7 +12,6 @@ HOUR = 3_600_000
 
 def at(text: str, zone: str = "UTC") -> int:
     """Epoch ms of a local wall-clock time ``YYYY-MM-DD HH:MM`` in ``zone``."""
-    import zoneinfo
     moment = datetime.datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=zoneinfo.ZoneInfo(zone))
     return int(moment.timestamp() * 1000)
 
