@@ -47,6 +47,20 @@ def alarm(name="disk full", severity="Major", resource_id="vm-1", starts_at=1_70
     }
 
 
+def mute_rule(name="deploy_shop", match=None, mute_type="FIXED", starts_at=1_700_000_000_000,
+              ends_at=1_700_001_800_000, scope=None, **fields):
+    """A MuteRule body as the SDK serialises it (None fields left out)."""
+    config = {"type": mute_type, "starts_at": starts_at}
+    if ends_at is not None:
+        config["ends_at"] = ends_at
+    if scope is not None:
+        config["scope"] = scope
+    return {"name": name, "timezone": "UTC", **fields,
+            "match": match if match is not None else [[{"key": "resource_id", "operate": "EQUALS",
+                                                        "value": ["vm-1"]}]],
+            "mute_config": config}
+
+
 class FakeClock:
     """Epoch ms, starting at the real time (so real X-Sdk-Date values are fresh) and moved by hand."""
 
@@ -119,6 +133,15 @@ class Api:
                                                headers=headers) as response:
             text = await response.text()
             return response.status, (json.loads(text) if text else None), response
+
+    async def mute_rules(self, method, body=None, *, project=PROJECT, **kwargs):
+        """A call to /alert/mute-rules with a token, the body serialised as the SDK does."""
+        return await self.call(method, f"/v2/{project}/alert/mute-rules", body, **kwargs)
+
+    async def notifications(self, project=None) -> list[dict]:
+        params = {"project_id": project} if project else {}
+        async with self.client.get("/_emulator/notifications", params=params) as response:
+            return (await response.json())["notifications"]
 
     async def stored(self, project=PROJECT) -> list[dict]:
         async with self.client.get("/_emulator/events", params={"project_id": project}) as response:
