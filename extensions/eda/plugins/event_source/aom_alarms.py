@@ -128,8 +128,9 @@ logger = logging.getLogger('huaweicloud.aom.aom_alarms')
 
 
 def _collection_root():
-    # extensions/eda/plugins/event_source/aom_alarms.py -> the collection root
-    return Path(__file__).resolve().parents[4]
+    # extensions/eda/plugins/event_source/aom_alarms.py -> the collection root; not resolved,
+    # so a collection linked into an ansible_collections tree is imported from that tree
+    return Path(os.path.abspath(__file__)).parents[4]
 
 
 def _import_collection():
@@ -350,7 +351,7 @@ class AlarmSource:
         # Said on the first failure and then at growing gaps, not on every poll of an outage.
         if self.failures & (self.failures - 1) == 0:
             logger.log(level, 'aom_alarms: poll failed (%d in a row); no alarm is told cleared while AOM does '
-                       'not answer; next poll in up to %.0f s: %s', self.failures,
+                       'not answer; next poll in up to %.1f s: %s', self.failures,
                        min(self.config.max_backoff, self.config.interval * (2 ** min(self.failures, 30))), reason)
 
     def _save(self):
