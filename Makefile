@@ -21,7 +21,7 @@ INTEGRATION_ARGS ?=
 
 export VENV
 
-.PHONY: help venv sanity units integration emulator-test lint build build-smoke test demo bench clean
+.PHONY: help venv sanity units integration emulator-test eda-test lint build build-smoke test demo bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -50,6 +50,10 @@ emulator-test: venv ## pytest tests/emulator (the AOM emulator's own tests)
 	fi
 	"$(PY)" -m pytest tests/emulator -q -p no:cacheprovider
 
+eda-test: venv ## pytest tests/eda (the EDA source and the real ansible-rulebook; needs Java 17+)
+	@cd "$(ROOT)"
+	"$(PY)" -m pytest tests/eda -q -p no:cacheprovider
+
 lint: venv ## antsibull-changelog lint; ansible-lint (production) on playbooks/ and roles/
 	"$(ROOT)/hack/lint.sh"
 
@@ -60,7 +64,7 @@ build: venv ## build the collection tarball into build/
 build-smoke: venv ## build the tarball, install it into a temporary path, use the modules and the callback from there
 	"$(ROOT)/hack/build-smoke.sh"
 
-test: venv sanity units integration emulator-test lint build-smoke ## everything CI runs
+test: venv sanity units integration emulator-test eda-test lint build-smoke ## everything CI runs
 
 demo: venv ## run the demo (hack/demo.sh)
 	@if [[ -f "$(ROOT)/hack/demo.sh" ]]; then
