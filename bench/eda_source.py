@@ -69,7 +69,7 @@ async def poll_cost(source, session, url, token, rounds):
     await source.poll_once(queue)  # the first poll tells them all; steady polls follow
     told = queue.qsize()
     source_ms, bare_ms, source_requests, bare_requests = [], [], [], []
-    for _ in range(rounds):
+    for _round in range(rounds):
         before = source.client.stats["requests"]
         start = time.perf_counter()
         await source.poll_once(queue)

@@ -63,7 +63,7 @@ class ListQueue(asyncio.Queue):
 
 async def take(queue, count, timeout=10.0):
     """The next ``count`` events (fails the test if they do not come within ``timeout``)."""
-    return [await asyncio.wait_for(queue.get(), timeout) for _ in range(count)]
+    return [await asyncio.wait_for(queue.get(), timeout) for _index in range(count)]
 
 
 async def nothing_more(queue, seconds):

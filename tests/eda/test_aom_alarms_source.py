@@ -201,7 +201,7 @@ async def test_outage_backs_off_and_tells_no_false_clear(emulator, aom, run_sour
     fault(emulator, status=503, count=6, path="/events", method="POST")
     fault(emulator, drop=True, count=3, path="/events", method="POST")
     # 9 failed polls: no event, above all no "cleared"
-    for _ in range(100):
+    for _attempt in range(100):
         await nothing_more(queue, 0.1)
         if not requests.get(emulator.url + "/_emulator/faults", timeout=5).json()["faults"]:
             break
@@ -263,7 +263,7 @@ def test_backoff_is_bounded_and_grows():
     ceilings = []
     for failures in range(1, 40):
         source.failures = failures
-        delays = [source.backoff_delay() for _ in range(50)]
+        delays = [source.backoff_delay() for _sample in range(50)]
         ceiling = min(60, 2 * 2 ** failures)
         assert all(ceiling / 2 <= d <= ceiling for d in delays)
         ceilings.append(ceiling)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import math
 import os
 import random
 import sys
@@ -248,7 +249,7 @@ def _positive_number(args, name, default):
             value = float(value)
         except ValueError:
             pass
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
         raise SourceConfigError('aom_alarms: %s: expected a number of seconds above 0, got %r' % (name, value))
     return float(value)
 
@@ -374,8 +375,8 @@ if __name__ == '__main__':
     # A quick try: python aom_alarms.py (connection from the HW_* variables) prints the events.
 
     class MockQueue(asyncio.Queue):
-        async def put(self, event):
-            print(event)  # noqa: T201
+        async def put(self, item):
+            print(item)  # noqa: T201
 
     logging.basicConfig(level=logging.INFO)
     asyncio.run(main(MockQueue(), {'interval': float(os.environ.get('AOM_ALARMS_INTERVAL', 5))}))
