@@ -24,8 +24,8 @@ INTEGRATION_ARGS ?=
 
 export VENV
 
-.PHONY: help venv sanity units integration emulator-test lint build build-smoke units-pythons core-floor ee-check \
-	test demo bench clean
+.PHONY: help venv sanity units integration emulator-test eda-test lint build build-smoke units-pythons core-floor \
+	ee-check test demo bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -54,6 +54,10 @@ emulator-test: venv ## pytest tests/emulator (the AOM emulator's own tests)
 	fi
 	"$(PY)" -m pytest tests/emulator -q -p no:cacheprovider
 
+eda-test: venv ## pytest tests/eda (the EDA source and the real ansible-rulebook; needs Java 17+)
+	@cd "$(ROOT)"
+	"$(PY)" -m pytest tests/eda -q -p no:cacheprovider
+
 lint: venv ## antsibull-changelog lint; ansible-lint (production) on playbooks/ and roles/
 	"$(ROOT)/hack/lint.sh"
 
@@ -73,7 +77,7 @@ core-floor: units-pythons ## build-smoke on ansible-core 2.17.0, the modules on 
 ee-check: venv ## ansible-builder create + the context's introspect: the EE gets requests and voluptuous
 	"$(PY)" "$(ROOT)/hack/ee_check.py"
 
-test: venv sanity units integration emulator-test lint build-smoke units-pythons core-floor ee-check ## everything CI runs
+test: venv sanity units integration emulator-test eda-test lint build-smoke units-pythons core-floor ee-check ## everything CI runs
 
 demo: $(DEMO_STAMP) ## run the demo (hack/demo.sh) in .venv-demo (hack/requirements-demo.txt)
 	@VENV="$(DEMO_VENV)" PATH="$(DEMO_VENV)/bin:$$PATH" bash "$(ROOT)/hack/demo.sh"
