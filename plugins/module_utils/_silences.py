@@ -34,6 +34,11 @@ MAX_CONDITION_SETS = 10
 MAX_CONDITIONS = 10
 MAX_VALUES = 5
 MAX_NAME_LEN = 100
+# the API reference's limits for the free texts (as the emulator enforces them)
+MAX_DESCRIPTION_LEN = 1024
+MAX_TIMEZONE_LEN = 32
+MAX_KEY_LEN = 128
+MAX_VALUE_LEN = 256
 NAME_RE = re.compile(r'^[A-Za-z0-9](?:[A-Za-z0-9_]*[A-Za-z0-9])?$')
 OPERATORS = ('EQUALS', 'REGEX', 'EXIST')
 # option ``repeat`` -> mute_config.type
@@ -48,13 +53,15 @@ _TIME_OF_DAY_RE = re.compile(r'^(\d{1,2}):(\d{2})(?::(\d{2}))?$')
 
 
 # ---------------------------------------------------------------------------------------------
-# units: the one place where the collection's times become the API's and back.
-# FIXED windows: epoch milliseconds, as the service's events and its console's examples use.
-# DAILY/WEEKLY/MONTHLY windows: seconds after midnight (0 to 86399) in the rule's timezone.
-# See aom_emulator/README.md for the reason of each choice.
+# units: the one place where the collection's times become the API's and back, the same choice
+# as the emulator's (aom_emulator/README.md, "Silence rules"; the service's documentation leaves
+# them unsaid):
+# FIXED windows: epoch milliseconds, like every other time of the AOM API.
+# DAILY/WEEKLY/MONTHLY windows: milliseconds after midnight in the rule's timezone. (The Terraform
+# provider's documentation says seconds, 0 to 86399: were that confirmed, set the constant to 1.)
 
-FIXED_TIME_UNIT_MS = 1
-TIME_OF_DAY_UNIT_S = 1
+FIXED_TIME_UNIT_MS = 1  # milliseconds in one unit of a FIXED starts_at/ends_at
+TIME_OF_DAY_UNITS_PER_SECOND = 1000  # units of a recurring starts_at/ends_at in one second
 
 
 def fixed_time_to_api(epoch_ms):
@@ -66,11 +73,11 @@ def fixed_time_from_api(value):
 
 
 def time_of_day_to_api(seconds):
-    return seconds // TIME_OF_DAY_UNIT_S
+    return seconds * TIME_OF_DAY_UNITS_PER_SECOND
 
 
 def time_of_day_from_api(value):
-    return int(value) * TIME_OF_DAY_UNIT_S
+    return int(value) // TIME_OF_DAY_UNITS_PER_SECOND
 
 
 # ---------------------------------------------------------------------------------------------
@@ -125,12 +132,15 @@ def _type_name(value):
 # ---------------------------------------------------------------------------------------------
 # matchers
 
-def _text(value, path, problems, what):
+def _text(value, path, problems, what, limit):
     """A key or value as a non-empty str (ints converted), or None with a problem recorded."""
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str) or not value.strip():
         problems.add(path, '%r is not allowed; expected a non-empty string as %s' % (value, what))
+        return None
+    if len(value) > limit:
+        problems.add(path, '%d characters are too many for %s; at most %d' % (len(value), what, limit))
         return None
     if _CONTROL_CHARS.search(value):
         problems.add(path, 'control characters are not allowed in %s' % what)
@@ -153,7 +163,7 @@ def _values(value, path, problems, operate):
     found = []
     for index, item in enumerate(values):
         item_path = '%s[%d]' % (path, index) if isinstance(value, list) else path
-        text = _text(item, item_path, problems, 'a value')
+        text = _text(item, item_path, problems, 'a value', MAX_VALUE_LEN)
         if text is None:
             continue
         if operate == 'REGEX':
@@ -181,7 +191,7 @@ def _full_condition(item, path, problems):
         problems.add('%s.key' % path, 'is required: the metadata key the condition looks at')
         key = None
     else:
-        key = _text(item['key'], '%s.key' % path, problems, 'a metadata key')
+        key = _text(item['key'], '%s.key' % path, problems, 'a metadata key', MAX_KEY_LEN)
     values = _values(item.get('value'), '%s.value' % path, problems, operate) if operate else []
     return {'key': key, 'operate': operate, 'value': values}
 
@@ -194,7 +204,7 @@ def _condition_set(item, path, problems):
         conditions = []
         for key, value in item.items():
             key_path = '%s.%s' % (path, key)
-            text = _text(key, key_path, problems, 'a metadata key')
+            text = _text(key, key_path, problems, 'a metadata key', MAX_KEY_LEN)
             conditions.append({'key': text, 'operate': 'EQUALS', 'value': _values(value, key_path, problems, 'EQUALS')})
     elif isinstance(item, list):
         conditions = []
@@ -362,6 +372,9 @@ def _check_timezone(value, problems):
         problems.add('timezone', '%r is not allowed; expected an IANA time zone name such as UTC or Asia/Shanghai'
                      % (value,))
         return
+    if len(value) > MAX_TIMEZONE_LEN:
+        problems.add('timezone', '%d characters are too many; at most %d' % (len(value), MAX_TIMEZONE_LEN))
+        return
     if value == DEFAULT_TIMEZONE or zoneinfo is None:
         return
     try:
@@ -387,8 +400,8 @@ def build_rule(params, now):
     problems = _Problems()
     check_name(params.get('name'), problems)
     description = params.get('description')
-    if description is not None and not isinstance(description, str):
-        problems.add('description', 'expected a string')
+    if description is not None and (not isinstance(description, str) or len(description) > MAX_DESCRIPTION_LEN):
+        problems.add('description', 'expected a string of at most %d characters' % MAX_DESCRIPTION_LEN)
     timezone = params.get('timezone') or DEFAULT_TIMEZONE
     _check_timezone(timezone, problems)
     match = match_to_api(params.get('match'), problems)

@@ -116,6 +116,8 @@ def test_canonical_match_ignores_orders_only():
     ([{'key': 'a', 'operate': 'REGEX'}], 'match[0].value', 'needs 1 to 5 values'),
     ([{'key': 'a', 'operate': 'EQUALS', 'value': 'x', 'relation': 'AND'}], 'match[0].relation', 'not a field'),
     ([['resource_id']], 'match[0][0]', 'expected a condition'),
+    ([{'k' * 129: 'v'}], 'match[0].' + 'k' * 129, 'at most 128'),
+    ([{'resource_id': 'v' * 257}], 'match[0].resource_id', 'at most 256'),
     ([{'a': '1'}] * 11, 'match', 'at most 10'),
     ([dict(('k%d' % i, 'v') for i in range(11))], 'match[0]', 'at most 10 in one item'),
 ])
@@ -156,6 +158,11 @@ def test_the_unit_conversion_is_in_one_place(monkeypatch):
     rule, _window = build_rule(params(), NOW)
     assert rule['mute_config']['starts_at'] == NOW // 1000
     assert silence_options(rule)['starts_at'] == NOW
+    # and were recurring windows in seconds after midnight
+    monkeypatch.setattr(_silences, 'TIME_OF_DAY_UNITS_PER_SECOND', 1)
+    rule, _window = build_rule(params(repeat='daily', duration=None, starts_at='18:00', ends_at='23:59:59'), NOW)
+    assert rule['mute_config'] == {'type': 'DAILY', 'starts_at': 64800, 'ends_at': 86399, 'scope': []}
+    assert silence_options(rule)['ends_at'] == '23:59:59'
 
 
 @pytest.mark.parametrize('overrides, path, words', [
@@ -184,6 +191,8 @@ def test_the_unit_conversion_is_in_one_place(monkeypatch):
     (dict(name='ends_'), 'name', 'not starting or ending with _'),
     (dict(timezone='Nowhere/City'), 'timezone', 'not a known time zone'),
     (dict(description=5), 'description', 'expected a string'),
+    (dict(description='d' * 1025), 'description', 'at most 1024'),
+    (dict(timezone='A' * 33), 'timezone', 'at most 32'),
 ])
 def test_bad_windows_and_fields_name_the_field(overrides, path, words):
     err = refused(**overrides)
@@ -194,14 +203,14 @@ def test_recurring_windows():
     rule, window = build_rule(params(repeat='weekly', duration=None, starts_at='22:30', ends_at='02:00:30',
                                      days=['Sat', 'sunday', 6, '1']), NOW)
     assert window is None
-    assert rule['mute_config'] == {'type': 'WEEKLY', 'starts_at': 81000, 'ends_at': 7230, 'scope': [1, 6, 7]}
+    assert rule['mute_config'] == {'type': 'WEEKLY', 'starts_at': 81000000, 'ends_at': 7230000, 'scope': [1, 6, 7]}
     assert silence_options(rule) == {'name': 'deploy_shop', 'description': '', 'timezone': 'UTC',
                                      'match': [{'resource_id': 'shop@web1'}], 'repeat': 'weekly',
                                      'starts_at': '22:30', 'ends_at': '02:00:30', 'days': [1, 6, 7]}
     rule, _window = build_rule(params(repeat='monthly', duration=None, starts_at=0, ends_at=3600, days=[31]), NOW)
-    assert rule['mute_config'] == {'type': 'MONTHLY', 'starts_at': 0, 'ends_at': 3600, 'scope': [31]}
+    assert rule['mute_config'] == {'type': 'MONTHLY', 'starts_at': 0, 'ends_at': 3600000, 'scope': [31]}
     rule, _window = build_rule(params(repeat='daily', duration=None, starts_at='01:00', ends_at='02:00'), NOW)
-    assert rule['mute_config'] == {'type': 'DAILY', 'starts_at': 3600, 'ends_at': 7200, 'scope': []}
+    assert rule['mute_config'] == {'type': 'DAILY', 'starts_at': 3600000, 'ends_at': 7200000, 'scope': []}
     assert 'days' not in silence_options(rule)
 
 
