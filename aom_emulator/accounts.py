@@ -12,6 +12,7 @@ must then present that token in ``X-Security-Token``.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 from dataclasses import dataclass, field
@@ -69,6 +70,11 @@ class User:
             if pid == project_id:
                 return name
         return None
+
+
+def user_id(domain: str, name: str) -> str:
+    """A stable 32-hex user id (IAM's length) derived from domain and name: the file has no ids."""
+    return hashlib.sha256(f"{domain}/{name}".encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 class AccountError(ValueError):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from aiohttp import web
 
-from .errors import BadRequest, bad_request
+from .body import read_json
+from .errors import BadRequest
 from .query import MAX_STATISTIC_BUCKETS, EventQuery, parse_event_query
 from .requestlog import EVENT_COUNT
 from .store import AsyncStore
@@ -15,38 +14,25 @@ from .validation import SEVERITIES, validate_push
 DEFAULT_ENTERPRISE_PROJECT = "0"
 
 
-async def _json_body(request: web.Request) -> object:
-    try:
-        return json.loads(await request.read())
-    except ValueError:
-        raise BadRequest("request body must be valid JSON") from None
-
-
 def aom_routes(store: AsyncStore) -> list[web.RouteDef]:
     async def push_events(request: web.Request) -> web.Response:
         project_id = request.match_info["project_id"]
         enterprise_project_id = request.headers.get("Enterprise-Project-Id") or DEFAULT_ENTERPRISE_PROJECT
         clearing = request.query.get("action") == "clear"
-        try:
-            body = await _json_body(request)
-            if isinstance(body, dict) and isinstance(body.get("events"), list):
-                request[EVENT_COUNT] = len(body["events"])
-            events = validate_push(body, clearing)
-        except BadRequest as exc:
-            return bad_request(str(exc))
+        body = await read_json(request)
+        if isinstance(body, dict) and isinstance(body.get("events"), list):
+            request[EVENT_COUNT] = len(body["events"])
+        events = validate_push(body, clearing)  # BadRequest is answered by the app's error middleware
         write = store.store.clear if clearing else store.store.report
         await store.run(write, project_id, enterprise_project_id, events, store.clock())
         return web.Response(status=204)  # committed: the push is durable before we answer
 
     async def _event_query(request: web.Request) -> EventQuery:
-        return parse_event_query(request.query, await _json_body(request), store.clock(),
+        return parse_event_query(request.query, await read_json(request), store.clock(),
                                  request.headers.get("Enterprise-Project-Id"))
 
     async def list_events(request: web.Request) -> web.Response:
-        try:
-            query = await _event_query(request)
-        except BadRequest as exc:
-            return bad_request(str(exc))
+        query = await _event_query(request)
         events, next_marker = await store.run(store.store.list_page, request.match_info["project_id"], query,
                                               store.clock())
         request[EVENT_COUNT] = len(events)
@@ -55,14 +41,11 @@ def aom_routes(store: AsyncStore) -> list[web.RouteDef]:
             "current_count": len(events), "previous_marker": marker, "next_marker": next_marker}})
 
     async def event_statistic(request: web.Request) -> web.Response:
-        try:
-            query = await _event_query(request)
-            step = query.step or max(query.end_ms - query.start_ms, 1)
-            buckets = max(-(-(query.end_ms - query.start_ms) // step), 1)  # ceil; the end falls in the last
-            if buckets > MAX_STATISTIC_BUCKETS:
-                raise BadRequest(f"step: gives {buckets} buckets, at most {MAX_STATISTIC_BUCKETS}")
-        except BadRequest as exc:
-            return bad_request(str(exc))
+        query = await _event_query(request)
+        step = query.step or max(query.end_ms - query.start_ms, 1)
+        buckets = max(-(-(query.end_ms - query.start_ms) // step), 1)  # ceil; the end falls in the last
+        if buckets > MAX_STATISTIC_BUCKETS:
+            raise BadRequest(f"step: gives {buckets} buckets, at most {MAX_STATISTIC_BUCKETS}")
         found = await store.run(store.store.count_by_severity, request.match_info["project_id"], query,
                                 store.clock())
         counts = {severity: [0] * buckets for severity in SEVERITIES}

@@ -1,9 +1,11 @@
-"""The aiohttp application: routes plus three middlewares, outermost first:
+"""The aiohttp application: routes plus four middlewares, outermost first:
 
 1. ``log_request``: gives every request an id (``X-Request-Id`` on every response) and logs
-   non-control requests; unknown routes answer the gateway's ``APIG.0101``.
-2. ``inject_faults``: applies a pending fault rule instead of processing the request.
-3. ``authenticate``: AOM (``/v2/``) calls need a valid token or AK/SK signature for the path's project.
+   non-control requests with the status that was sent.
+2. ``answer_errors``: no exception escapes; each becomes the answer the gateway or the service
+   gives (``errors.answer_for``): unknown API, body too large, bad request... never a text page.
+3. ``inject_faults``: applies a pending fault rule instead of processing the request.
+4. ``authenticate``: AOM (``/v2/``) calls need a valid token or AK/SK signature for the path's project.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from .aom import aom_routes
 from .auth import AUTH_LABEL, Authenticator, classify_credentials, load_signer
 from .control import PREFIX as CONTROL_PREFIX
 from .control import control_routes
-from .errors import GATEWAY_NO_API, REQUEST_ID, gateway_error
+from .errors import REQUEST_ID, answer_for
 from .faults import CONNECTION_DROPPED, DROPPED, FaultInjector, answer_with_fault
 from .iam import make_token_handler
+from .mute_api import mute_routes
 from .requestlog import EVENT_COUNT, RequestLog, count_events
 from .store import AsyncStore, Store
 
@@ -49,22 +52,24 @@ def create_app(db_path: str, accounts: Accounts | None = None, *, clock: Callabl
         request[REQUEST_ID] = uuid.uuid4().hex
         if request.path.startswith(CONTROL_PREFIX):
             return await handler(request)
-        status = DROPPED
+        status = DROPPED  # stays so only when the connection is lost mid-request
         try:
-            try:
-                response = await handler(request)
-            except web.HTTPNotFound:
-                response = gateway_error(request, 404, GATEWAY_NO_API,
-                                         "The API does not exist or has not been published")
-            except web.HTTPException as exc:
-                status = exc.status
-                raise
+            response = await handler(request)
             status = DROPPED if request.get(CONNECTION_DROPPED) else response.status
             return response
         finally:
             log.record(method=request.method, path=request.path, query=dict(request.query), status=status,
                        auth=request.get(AUTH_LABEL, "none"), event_count=request.get(EVENT_COUNT, 0),
                        at=clock(), request_id=request[REQUEST_ID])
+
+    @web.middleware
+    async def answer_errors(request: web.Request, handler) -> web.StreamResponse:
+        if request.path.startswith(CONTROL_PREFIX):
+            return await handler(request)
+        try:
+            return await handler(request)
+        except Exception as exc:  # noqa: BLE001 - every failure gets an answer, see errors.answer_for
+            return answer_for(request, exc)
 
     @web.middleware
     async def inject_faults(request: web.Request, handler) -> web.StreamResponse:
@@ -93,10 +98,11 @@ def create_app(db_path: str, accounts: Accounts | None = None, *, clock: Callabl
     async def close_store(app: web.Application) -> None:
         await store.close()
 
-    app = web.Application(middlewares=[log_request, inject_faults, authenticate], client_max_size=MAX_BODY_BYTES)
+    app = web.Application(middlewares=[log_request, answer_errors, inject_faults, authenticate], client_max_size=MAX_BODY_BYTES)
     app[STORE], app[FAULTS], app[REQUEST_LOG] = store, faults, log
     app.add_routes([web.post("/v3/auth/tokens", make_token_handler(authenticator.accounts, store))])
     app.add_routes(aom_routes(store))
+    app.add_routes(mute_routes(store))
     app.add_routes(control_routes(store, faults, log))
     app.on_response_prepare.append(add_request_id)
     app.on_cleanup.append(close_store)

@@ -15,14 +15,16 @@ from types import ModuleType
 
 from aiohttp import web
 
-from .accounts import Accounts
+from .accounts import Accounts, user_id
 from .errors import GATEWAY_BAD_AUTH, GATEWAY_BAD_TOKEN, forbidden, gateway_error
-from .store import AsyncStore
+from .store import AsyncStore, TokenRecord
 
 SIGNER_PATH = Path(__file__).resolve().parent.parent / "plugins" / "module_utils" / "_signer.py"
 MAX_CLOCK_SKEW = datetime.timedelta(minutes=15)
 # How the request authenticated (aksk, token, password, invalid, none), for the request log.
 AUTH_LABEL = web.RequestKey("auth", str)
+# The authenticated caller's user id (``accounts.user_id``), for the ``user_id`` of silence rules.
+CALLER_ID = web.RequestKey("caller_id", str)
 
 
 class AuthFailure(Exception):
@@ -43,8 +45,9 @@ def load_signer(path: Path = SIGNER_PATH) -> ModuleType:
 
 
 def token_digest(token: str) -> str:
-    """Tokens are stored and looked up by SHA-256 only."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+    """Tokens are stored and looked up by SHA-256 only. A header value's undecodable bytes come as
+    surrogate escapes (aiohttp's decoding): hash the bytes as sent."""
+    return hashlib.sha256(token.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def classify_credentials(request: web.Request) -> str:
@@ -72,12 +75,14 @@ class Authenticator:
                 request[AUTH_LABEL] = "invalid"
                 user = await self._verify_signature(request)
                 request[AUTH_LABEL] = "aksk"
+                request[CALLER_ID] = user_id(user.domain, user.name)
                 allowed = user.owns_project(project_id)
             elif request.headers.get("X-Auth-Token"):
                 request[AUTH_LABEL] = "invalid"
-                token_project = await self._verify_token(request.headers["X-Auth-Token"])
+                record = await self._verify_token(request.headers["X-Auth-Token"])
                 request[AUTH_LABEL] = "token"
-                allowed = token_project == project_id
+                request[CALLER_ID] = user_id(record.user_domain, record.user_name)
+                allowed = record.project_id == project_id
             else:
                 request[AUTH_LABEL] = "none"
                 raise AuthFailure(GATEWAY_BAD_AUTH, "Incorrect IAM authentication information: "
@@ -91,11 +96,11 @@ class Authenticator:
             return forbidden("X-Project-Id does not match the project in the path")
         return None
 
-    async def _verify_token(self, token: str) -> str:
+    async def _verify_token(self, token: str) -> TokenRecord:
         record = await self.store.run(self.store.store.find_token, token_digest(token))
         if record is None or record.expires_at <= self.store.clock():
             raise AuthFailure(GATEWAY_BAD_TOKEN, "Incorrect token or token resolution failed")
-        return record.project_id
+        return record
 
     async def _verify_signature(self, request: web.Request):
         def fail(reason: str) -> AuthFailure:

@@ -46,6 +46,14 @@ def control_routes(store: AsyncStore, faults: FaultInjector, log: RequestLog) ->
         rows = await store.run(store.store.dump, request.query.get("project_id"))
         return web.json_response({"events": rows})
 
+    async def list_notifications(request: web.Request) -> web.Response:
+        found = await store.run(store.store.notifications, request.query.get("project_id"))
+        return web.json_response({"notifications": found})
+
+    async def clear_notifications(request: web.Request) -> web.Response:
+        await store.run(store.store.clear_notifications)
+        return web.json_response({"notifications": []})
+
     return [
         web.get(PREFIX + "health", health),
         web.get(PREFIX + "requests", list_requests),
@@ -54,4 +62,6 @@ def control_routes(store: AsyncStore, faults: FaultInjector, log: RequestLog) ->
         web.post(PREFIX + "faults", add_faults),
         web.delete(PREFIX + "faults", clear_faults),
         web.get(PREFIX + "events", dump_events),
+        web.get(PREFIX + "notifications", list_notifications),
+        web.delete(PREFIX + "notifications", clear_notifications),
     ]

@@ -1,11 +1,14 @@
-"""The three error body shapes the real endpoints answer with, as aiohttp responses.
+"""The three error body shapes the real endpoints answer with, as aiohttp responses, and the one
+place that turns an exception raised while serving a request into the answer the client gets.
 
 - AOM service errors: ``{"error_code", "error_msg", "error_type"}``
-- API gateway errors (auth, throttling, unknown API): ``{"error_code", "error_msg", "request_id"}``
+- API gateway errors (auth, throttling, unknown API, body too large): ``{"error_code", "error_msg", "request_id"}``
 - IAM errors: ``{"error": {"code", "message", "title"}}``
 """
 
 from __future__ import annotations
+
+import logging
 
 from aiohttp import web
 
@@ -16,10 +19,29 @@ AOM_FORBIDDEN = "AOM.30001005"
 GATEWAY_BAD_AUTH = "APIG.0301"
 GATEWAY_BAD_TOKEN = "APIG.1002"
 GATEWAY_NO_API = "APIG.0101"
+GATEWAY_BAD_REQUEST = "APIG.0201"  # the gateway's code for 400, 413, 414 and 494 alike
+# Gateway error codes by status, for injected faults and for the emulator's own failures.
+GATEWAY_CODES = {401: GATEWAY_BAD_TOKEN, 403: "APIG.1005", 404: GATEWAY_NO_API, 429: "APIG.0308",
+                 500: "APIG.0203", 502: "APIG.0202", 503: "APIG.0203", 504: "APIG.0201"}
+# What the gateway answers itself, before the service sees the request (its documented messages).
+_GATEWAY_ANSWERS = {
+    web.HTTPNotFound: (404, GATEWAY_NO_API, "The API does not exist or has not been published in the environment."),
+    # A method the API does not have is an unknown API to the gateway: 404, not 405.
+    web.HTTPMethodNotAllowed: (404, GATEWAY_NO_API, "The API does not exist."),
+    web.HTTPRequestEntityTooLarge: (413, GATEWAY_BAD_REQUEST, "Request entity too large."),
+}
+# Exceptions that only values sent by the client can cause (a JSON nesting deeper than the parser
+# goes, an integer too large for SQLite, a string that cannot be encoded): a bad request, not a fault.
+_INPUT_ERRORS = (RecursionError, OverflowError, UnicodeError)
+_log = logging.getLogger(__name__)
 
 
 class BadRequest(Exception):
     """Invalid request parameters; answered as 400 ``AOM.30005001`` with this message."""
+
+
+class UnsupportedMediaType(Exception):
+    """A body that is not declared JSON; answered 415 (the emulator's choice, see the README)."""
 
 
 def aom_error(status: int, code: str, message: str, error_type: str) -> web.Response:
@@ -42,3 +64,19 @@ def gateway_error(request: web.Request, status: int, code: str, message: str,
 
 def iam_error(status: int, title: str, message: str) -> web.Response:
     return web.json_response({"error": {"code": status, "message": message, "title": title}}, status=status)
+
+
+def answer_for(request: web.Request, exc: Exception) -> web.Response:
+    """The response for an exception that escaped a handler: never aiohttp's text pages, and a 500
+    only for a defect of the emulator (logged with its traceback, never its text in the answer)."""
+    if isinstance(exc, BadRequest):
+        return bad_request(str(exc))
+    if isinstance(exc, UnsupportedMediaType):
+        return aom_error(415, AOM_BAD_REQUEST, str(exc), "UNSUPPORTED_MEDIA_TYPE")
+    if isinstance(exc, _INPUT_ERRORS):
+        return bad_request(f"request: a value is out of range or malformed ({type(exc).__name__})")
+    if isinstance(exc, web.HTTPException):
+        status, code, message = _GATEWAY_ANSWERS.get(type(exc), (exc.status, GATEWAY_BAD_REQUEST, "API request error."))
+        return gateway_error(request, status, code, message)
+    _log.error("emulator defect serving %s %s", request.method, request.path, exc_info=exc)
+    return gateway_error(request, 500, GATEWAY_CODES[500], "Internal error of the emulator (see its log).")

@@ -13,11 +13,8 @@ from dataclasses import asdict, dataclass
 
 from aiohttp import web
 
-from .errors import gateway_error
+from .errors import GATEWAY_CODES, gateway_error
 
-# Gateway error codes for injected statuses, so clients see realistic bodies.
-FAULT_ERROR_CODES = {401: "APIG.1002", 403: "APIG.1005", 404: "APIG.0101", 429: "APIG.0308",
-                     500: "APIG.0203", 502: "APIG.0202", 503: "APIG.0203", 504: "APIG.0201"}
 MALFORMED_BODY = b'{"events": ['
 DROPPED = 0  # status logged for a dropped connection
 CONNECTION_DROPPED = web.RequestKey("connection_dropped", bool)
@@ -113,6 +110,7 @@ async def answer_with_fault(request: web.Request, rule: FaultRule) -> web.Stream
         if rule.retry_after is not None:
             value = rule.retry_after
             headers["Retry-After"] = str(int(value)) if float(value).is_integer() else str(value)
-        code = FAULT_ERROR_CODES.get(rule.status, f"APIG.{rule.status:04d}")
+        # Gateway error codes for injected statuses, so clients see realistic bodies.
+        code = GATEWAY_CODES.get(rule.status, f"APIG.{rule.status:04d}")
         return gateway_error(request, rule.status, code, f"injected fault: HTTP {rule.status}", headers)
     return None

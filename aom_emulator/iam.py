@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime
-import json
 import secrets
 
 from aiohttp import web
 
 from .accounts import Accounts, User
 from .auth import AUTH_LABEL, token_digest
-from .errors import iam_error
+from .body import parse_json
+from .errors import BadRequest, iam_error
 from .store import AsyncStore, TokenRecord
 
 TOKEN_LIFETIME_MS = 24 * 3600 * 1000
@@ -58,11 +58,10 @@ def make_token_handler(accounts: Accounts, store: AsyncStore):
     async def issue_token(request: web.Request) -> web.Response:
         request[AUTH_LABEL] = "none"
         try:
-            body = json.loads(await request.read())
+            body = parse_json(await request.read())
             domain, name, password, scope = _parse_password_auth(body)
-        except (ValueError, MalformedAuth) as exc:
-            message = str(exc) if isinstance(exc, MalformedAuth) else "the request body is not valid JSON"
-            return iam_error(400, "Bad Request", message)
+        except (BadRequest, MalformedAuth) as exc:
+            return iam_error(400, "Bad Request", str(exc))
 
         request[AUTH_LABEL] = "invalid"
         user = accounts.check_password(domain, name, password)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .errors import BadRequest
-from .validation import REQUIRED_METADATA
+from .validation import INT64_MAX, REQUIRED_METADATA
 
 QUERY_TYPES = {"active_alert": "active", "history_alert": "history"}
 DEFAULT_LIMIT = 1000
@@ -88,8 +88,8 @@ def parse_event_query(query: Mapping[str, str], body: object, now_ms: int,
     result.search = search or None
     result.descending = _parse_sort(body.get("sort"))
     step = body.get("step")
-    if step is not None and (not isinstance(step, int) or isinstance(step, bool) or step <= 0):
-        raise BadRequest("step: must be a positive integer (milliseconds)")
+    if step is not None and (not isinstance(step, int) or isinstance(step, bool) or not 0 < step <= INT64_MAX):
+        raise BadRequest(f"step: must be an integer from 1 to {INT64_MAX} (milliseconds)")
     result.step = step
     return result
 
@@ -107,6 +107,10 @@ def parse_time_range(value: object, now_ms: int) -> tuple[int, int]:
         start, end, minutes = (int(part) for part in parts)
     except ValueError:
         raise BadRequest(f"time_range: '{value}' is not 'startMs.endMs.durationMinutes'") from None
+    # Every millisecond value must fit SQLite's signed 64-bit integers.
+    if not (-1 <= start <= INT64_MAX and -1 <= end <= INT64_MAX and 0 <= minutes <= INT64_MAX // 60_000):
+        raise BadRequest(f"time_range: '{value}' has a part out of range (milliseconds from 0 to {INT64_MAX},"
+                         " -1 for start or end)")
     duration = minutes * 60_000
     if (start == -1 or end == -1) and minutes <= 0:
         raise BadRequest("time_range: durationMinutes must be positive when start or end is -1")
@@ -117,7 +121,7 @@ def parse_time_range(value: object, now_ms: int) -> tuple[int, int]:
         start = end - duration
     elif end == -1:
         end = start + duration
-    if start < 0 or end < start:
+    if start < 0 or end < start or end > INT64_MAX:
         raise BadRequest(f"time_range: '{value}' does not give 0 <= start <= end")
     return start, end
 
@@ -138,7 +142,7 @@ def _parse_marker(value: str | None) -> tuple[int, int] | None:
     if value in (None, "", "0"):
         return None
     match = _MARKER_RE.match(value)
-    if not match:
+    if not match or max(int(match.group(1)), int(match.group(2))) > INT64_MAX:
         raise BadRequest("marker: not a marker this service returned")
     return int(match.group(1)), int(match.group(2))
 

@@ -1,4 +1,5 @@
-"""SQLite storage of events, alarms and issued tokens.
+"""SQLite storage of events, alarms, issued tokens, silence rules and the notification record
+(the last two in ``mute_store``).
 
 Durability: WAL journal with ``synchronous=FULL`` and one committed transaction per request,
 committed before the handler answers, so an acknowledged push survives ``kill -9``.
@@ -25,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from . import mute_store
 from .query import EventQuery, format_marker
 from .validation import PushedEvent
 
@@ -89,7 +91,7 @@ class Store:
         has_tables = self._conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'events'").fetchone()[0]
         if has_tables and version != SCHEMA_VERSION:
             raise sqlite3.DatabaseError(f"{path} was made by another emulator version: remove it")
-        self._conn.executescript(SCHEMA)
+        self._conn.executescript(SCHEMA + mute_store.SCHEMA)  # mute tables are additive: same version
         self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
@@ -108,6 +110,8 @@ class Store:
     # -- events -----------------------------------------------------------------------------
 
     def report(self, project_id: str, enterprise_project_id: str, events: list[PushedEvent], now: int) -> None:
+        """Stores the events; every alarm raised (new, or another severity) is recorded as notified
+        or muted (``mute_store.record_raised``) in the same transaction."""
         with self._transaction() as conn:
             _expire_due(conn, now)
             for event in events:
@@ -118,15 +122,26 @@ class Store:
                             event.starts_at, event.ends_at or 0, event.timeout, metadata, annotations)
                     continue
                 identity = alarm_identity(event.metadata)
-                updated = conn.execute(
-                    "UPDATE events SET metadata = ?, annotations = ?, timeout = ?, arrives_at = ?, expires_at = ?"
+                active = conn.execute(
+                    "SELECT id, event_sn, metadata FROM events"
                     " WHERE state = 'active' AND project_id = ? AND enterprise_project_id = ? AND identity = ?",
-                    (metadata, annotations, event.timeout, now, _expiry(now, event.timeout), project_id,
-                     enterprise_project_id, identity),
-                ).rowcount
-                if not updated:
-                    _insert(conn, project_id, enterprise_project_id, "active", identity, now,
-                            event.starts_at, 0, event.timeout, metadata, annotations)
+                    (project_id, enterprise_project_id, identity)).fetchone()
+                if active is not None:
+                    conn.execute(
+                        "UPDATE events SET metadata = ?, annotations = ?, timeout = ?, arrives_at = ?, expires_at = ?"
+                        " WHERE event_sn = ?",
+                        (metadata, annotations, event.timeout, now, _expiry(now, event.timeout), active["event_sn"]))
+                    severity = event.metadata["event_severity"]
+                    if json.loads(active["metadata"]).get("event_severity") == severity:
+                        continue
+                    event_id, event_sn, reason = active["id"], active["event_sn"], "severity"
+                else:
+                    event_id, event_sn = _insert(conn, project_id, enterprise_project_id, "active", identity, now,
+                                                 event.starts_at, 0, event.timeout, metadata, annotations)
+                    reason = "new"
+                mute_store.record_raised(conn, project_id=project_id, enterprise_project_id=enterprise_project_id,
+                                         event_id=event_id, event_sn=event_sn, reason=reason,
+                                         metadata=event.metadata, now=now)
 
     def clear(self, project_id: str, enterprise_project_id: str, events: list[PushedEvent], now: int) -> None:
         """Clears by ``id`` when given (any enterprise project of the project), else by identity.
@@ -203,6 +218,30 @@ class Store:
                 if limit is not None and found >= limit:
                     return
 
+    # -- silence rules and notifications (mute_store) ---------------------------------------
+
+    def add_mute_rule(self, project_id: str, rule: dict, user_id: str, now: int) -> None:
+        with self._transaction() as conn:
+            mute_store.add_rule(conn, project_id, rule, user_id, now)
+
+    def update_mute_rule(self, project_id: str, rule: dict, user_id: str, now: int) -> None:
+        with self._transaction() as conn:
+            mute_store.update_rule(conn, project_id, rule, user_id, now)
+
+    def delete_mute_rules(self, project_id: str, names: list[str]) -> None:
+        with self._transaction() as conn:
+            mute_store.delete_rules(conn, project_id, names)
+
+    def list_mute_rules(self, project_id: str) -> list[dict]:
+        return mute_store.list_rules(self._conn, project_id)
+
+    def notifications(self, project_id: str | None = None) -> list[dict]:
+        return mute_store.notifications(self._conn, project_id)
+
+    def clear_notifications(self) -> None:
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM notifications")
+
     # -- tokens -----------------------------------------------------------------------------
 
     def save_token(self, token_sha256: str, record: TokenRecord) -> None:
@@ -226,13 +265,16 @@ def _expiry(arrives_at: int, timeout: int) -> int | None:
 
 
 def _insert(conn, project_id, enterprise_project_id, state, identity, now, starts_at, ends_at, timeout,
-            metadata, annotations) -> None:
-    conn.execute(
+            metadata, annotations) -> tuple[str, int]:
+    """(id, event_sn) of the new row."""
+    event_id = uuid.uuid4().hex
+    cursor = conn.execute(
         "INSERT INTO events (id, project_id, enterprise_project_id, state, identity, arrives_at, expires_at,"
         " starts_at, ends_at, timeout, metadata, annotations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (uuid.uuid4().hex, project_id, enterprise_project_id, state, identity, now, _expiry(now, timeout),
+        (event_id, project_id, enterprise_project_id, state, identity, now, _expiry(now, timeout),
          starts_at, ends_at, timeout, metadata, annotations),
     )
+    return event_id, cursor.lastrowid
 
 
 def _expire_due(conn: sqlite3.Connection, now: int) -> None:

@@ -69,6 +69,8 @@ def _validate_event(event: object, where: str, clearing: bool) -> PushedEvent:
     if starts_at is None and not clearing:
         raise BadRequest(f"{where}.starts_at: required to report, epoch milliseconds >= 0")
     ends_at = _optional_int(event, "ends_at", where, 0, INT64_MAX)
+    if ends_at and starts_at is not None and ends_at < starts_at:
+        raise BadRequest(f"{where}.ends_at: {ends_at} is before starts_at {starts_at}; must be 0 or at or after it")
     timeout = _optional_int(event, "timeout", where, 0, MAX_TIMEOUT_MS)
     event_id = event.get("id")
     if event_id is not None and (not isinstance(event_id, str) or not event_id):
