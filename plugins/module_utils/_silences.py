@@ -489,8 +489,9 @@ def in_force(rule, now):
     """Whether an API rule mutes alarms at ``now`` (epoch ms)."""
     config = rule.get('mute_config') or {}
     kind = config.get('type')
-    if kind == 'FIXED':
-        return fixed_time_from_api(config.get('starts_at') or 0) <= now < fixed_time_from_api(config.get('ends_at') or 0)
+    if kind == 'FIXED':  # an ends_at of 0 (or none) is no end, as rules made elsewhere may have
+        end = fixed_time_from_api(config.get('ends_at') or 0)
+        return fixed_time_from_api(config.get('starts_at') or 0) <= now and (not end or now < end)
     if kind not in ('DAILY', 'WEEKLY', 'MONTHLY'):
         return False
     local = _local_time(now, rule.get('timezone') or DEFAULT_TIMEZONE)

@@ -315,6 +315,11 @@ def test_fixed_in_force_from_start_until_end():
     assert [in_force(rule, t) for t in (NOW - 1, NOW, NOW + MINUTE - 1, NOW + MINUTE)] == [False, True, True, False]
 
 
+def test_fixed_without_end_is_in_force_from_its_start():
+    rule = dict(stored(NOW, NOW + MINUTE), mute_config={'type': 'FIXED', 'starts_at': NOW, 'ends_at': 0})
+    assert [in_force(rule, t) for t in (NOW - 1, NOW, NOW + 10 ** 9)] == [False, True, True]
+
+
 def test_daily_over_midnight():
     rule = recurring('daily', '22:00', '02:00')
     assert in_force(rule, at('2024-01-10T23:00:00+00:00'))
