@@ -61,7 +61,7 @@ options:
       - "An item is either a mapping of metadata keys to a value or a list of values, for example
         C({resource_id: shop@web1, event_severity: [Major, Critical]}): every key must hold one of its values (AND);"
       - "or a full condition C({key: resource_id, operate: REGEX, value: ['shop@.*']}), or a list of full
-        conditions that must all hold. O(match[].operate) is V(EQUALS) (any of the values), V(REGEX) (any of
+        conditions that must all hold. C(operate) is V(EQUALS) (any of the values), V(REGEX) (any of
         the regular expressions) or V(EXIST) (the key is present; no value)."
       - A mapping item with a key C(operate) is read as a full condition.
       - At most 10 items, 10 conditions in an item and 5 values in a condition.

@@ -26,15 +26,15 @@ class FakeMuteRules:
 
     rules = []
     calls = []
-    error = None
+    errors = []  # raised by list_mute_rules, first one first
 
     def __init__(self, conn):
         self.conn = conn
 
     def list_mute_rules(self):
         FakeMuteRules.calls.append(('list',))
-        if FakeMuteRules.error:
-            raise FakeMuteRules.error
+        if FakeMuteRules.errors:
+            raise FakeMuteRules.errors[0]
         return copy.deepcopy(FakeMuteRules.rules)
 
     def create_mute_rule(self, rule):
@@ -53,7 +53,7 @@ class FakeMuteRules:
 
 @pytest.fixture(autouse=True)
 def fake_client(monkeypatch):
-    FakeMuteRules.rules, FakeMuteRules.calls, FakeMuteRules.error = [], [], None
+    FakeMuteRules.rules, FakeMuteRules.calls, FakeMuteRules.errors = [], [], []
     monkeypatch.setattr(_module, 'AOMClient', FakeMuteRules)
     monkeypatch.setattr(aom_silence, 'now_ms', lambda: NOW)
     monkeypatch.setattr(aom_silence_info, 'now_ms', lambda: NOW)
@@ -143,7 +143,7 @@ def test_the_hundredth_rule_fails_before_sending():
 
 
 def test_service_errors_fail_the_task():
-    FakeMuteRules.error = AOMError('AOM list silence rules failed: HTTP 403', status=403)
+    FakeMuteRules.errors = [AOMError('AOM list silence rules failed: HTTP 403', status=403)]
     outcome = silence(SHOP)
     assert outcome.failed and outcome.result['status'] == 403 and writes() == []
 
