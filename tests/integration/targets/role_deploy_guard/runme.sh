@@ -96,3 +96,6 @@ grep -q 'deploy_guard_tasks: the tasks file' "$AOM_SCRATCH/out"
 # 11. a tasks file given relative to the playbook's directory is found, as include_tasks finds it
 deploy -e service=relative -e expect_alarm=absent -e deploy_guard_tasks=files/deploy_tasks.yml
 check events relative 1 1
+
+# 12-14. deploy_guard_silence
+source ./silence.sh
