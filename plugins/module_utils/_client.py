@@ -270,6 +270,29 @@ class AOMClient:
         if not self._project_id:
             raise AOMError('IAM token request failed: the answer does not name the project; set project_id')
 
+    # -- silence (mute) rules: one collection path, four verbs (see aom-api.md section 7) ----
+
+    def _mute_rules_path(self):
+        return '/v2/%s/alert/mute-rules' % self.project_id
+
+    def list_mute_rules(self):
+        """Every silence rule of the project (the service answers them all, unpaged)."""
+        answer = self.request('GET', self._mute_rules_path(), action='list silence rules')
+        return answer if isinstance(answer, list) else []
+
+    def create_mute_rule(self, rule):
+        """Create one rule; not re-sent after a lost answer (a second create would be a duplicate)."""
+        self.request('POST', self._mute_rules_path(), body=rule, action='create silence rule', resend_safe=False)
+
+    def update_mute_rule(self, rule):
+        """Replace the rule of the same name."""
+        self.request('PUT', self._mute_rules_path(), body=rule, action='update silence rule')
+
+    def delete_mute_rules(self, names):
+        """Delete the rules of these names; not re-sent after a lost answer (the names would be unknown)."""
+        self.request('DELETE', self._mute_rules_path(), body=[{'name': name} for name in names],
+                     action='delete silence rules', resend_safe=False)
+
 
 def _is_point_event(event):
     return (event.get('metadata') or {}).get('event_type') == 'event'

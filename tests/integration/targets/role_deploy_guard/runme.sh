@@ -105,6 +105,9 @@ grep -q 'deploy_guard_tasks: the tasks file' "$AOM_SCRATCH/out"
 deploy -e service=relative -e expect_alarm=absent -e deploy_guard_tasks=files/deploy_tasks.yml
 check events relative 1 1
 
+# deploy_guard_silence (its steps 12-14), while AOM is still up
+source ./silence.sh
+
 # AOM fails: deploy_aom_errors.yml deploys on web1 (succeeds) and web2 (fails), and checks what
 # happened on each host against "expect" (see that file). No request is retried, to keep it short.
 export HW_AOM_RETRIES=0
