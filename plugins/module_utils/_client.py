@@ -26,7 +26,7 @@ except ImportError as exc:  # the sanity import test runs without third-party pa
 from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMConfigError, AOMError, redact
 from ansible_collections.huaweicloud.aom.plugins.module_utils._signer import encode_query, sign_request
 
-USER_AGENT = 'huaweicloud.aom-ansible/1.0.0'
+USER_AGENT = 'huaweicloud.aom-ansible/1.1.0'
 PUSH_BATCH_SIZE = 100
 LIST_PAGE_SIZE = 1000
 DEFAULT_TIME_RANGE = '-1.-1.4320'  # the last three days
