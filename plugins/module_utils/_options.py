@@ -176,6 +176,8 @@ def _shown(value):
     if isinstance(value, str):
         return repr(value[:40] + ('...' if len(value) > 40 else ''))
     return 'a value of type %s' % type(value).__name__
+
+
 def _check_credential(name, value):
     """Refuse a credential that cannot be sent as it is; the message names the option, never the value."""
     if value is None:

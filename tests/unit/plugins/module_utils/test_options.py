@@ -157,6 +157,8 @@ def test_a_choice_must_be_spelled_exactly(value):
     message = str(caught.value)
     assert message.startswith('failed_severity: ') and message.endswith('allowed values: Critical, Major')
     assert len(message) < 120
+
+
 # -- credentials that HTTP cannot carry ---------------------------------------------------------
 
 TOKEN_AUTH = dict(region='r1', project_id=PROJECT)
