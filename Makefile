@@ -68,10 +68,10 @@ build: venv ## build the collection tarball into build/
 build-smoke: venv ## build the tarball, install it into a temporary path, use the modules and the callback from there
 	"$(ROOT)/hack/build-smoke.sh"
 
-units-pythons: venv ## unit tests of module_utils and modules on Python 3.8 and 3.13 (hack/units-pythons.sh)
+units-pythons: venv ## unit tests of module_utils and modules on Python 3.9 and 3.13 (hack/units-pythons.sh)
 	"$(ROOT)/hack/units-pythons.sh"
 
-core-floor: units-pythons ## build-smoke on ansible-core 2.17.0, the modules on Python 3.8 (hack/core-floor.sh)
+core-floor: units-pythons ## build-smoke on ansible-core 2.17.0, the modules on Python 3.9 (hack/core-floor.sh)
 	"$(ROOT)/hack/core-floor.sh"
 
 ee-check: venv ## ansible-builder create + the context's introspect: the EE gets requests and voluptuous

@@ -7,15 +7,15 @@
 #   hack/core-floor.sh
 # A venv .venv-core-floor/ with hack/requirements-core-floor.txt (ansible-core 2.17.0), then
 # hack/build-smoke.sh with it: build, install, ansible-doc of every plugin and the role, the
-# modules and the callback against the emulator; the modules run on Python 3.8 (the venv
-# hack/units-pythons.sh made in .venv-units/py3.8, with requests and voluptuous).
+# modules and the callback against the emulator; the modules run on Python 3.9 (the venv
+# hack/units-pythons.sh made in .venv-units/py3.9, with requests and voluptuous).
 set -euo pipefail
 
 root=$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 python=${PYTHON:-python3}
 requirements=$root/hack/requirements-core-floor.txt
 floor_venv=$root/.venv-core-floor
-module_python=$root/.venv-units/py3.8/bin/python
+module_python=$root/.venv-units/py3.9/bin/python
 
 floor=$(sed -n 's/^requires_ansible: *">=\([0-9.]*\)".*/\1/p' "$root/meta/runtime.yml")
 pinned=$(sed -n 's/^ansible-core==\([0-9.]*\)$/\1/p' "$requirements")
@@ -24,7 +24,7 @@ if [[ $floor != "$pinned" ]]; then
     exit 1
 fi
 if [[ ! -x $module_python ]]; then
-    echo "core-floor: FAILED: no $module_python; run hack/units-pythons.sh 3.8 (make units-pythons) first" >&2
+    echo "core-floor: FAILED: no $module_python; run hack/units-pythons.sh 3.9 (make units-pythons) first" >&2
     exit 1
 fi
 "$root/hack/venv-with.sh" "$python" "$floor_venv" "$requirements"

@@ -4,7 +4,7 @@
 #
 # The unit tests of plugins/module_utils and plugins/modules on the oldest and the newest Python
 # the modules support (tests/config.yml: modules.python_requires):
-#   hack/units-pythons.sh [VERSION...]        (default: 3.8 3.13)
+#   hack/units-pythons.sh [VERSION...]        (default: 3.9 3.13)
 # The modules run on the managed host's Python with the controller's ansible.module_utils
 # (AnsiballZ ships them), so each Python gets a small venv of its own under .venv-units/ with
 # the modules' libraries and pytest (hack/requirements-units-pythons.txt), and imports the
@@ -17,7 +17,7 @@ root=$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 venv=${VENV:-$root/.venv}
 requirements=$root/hack/requirements-units-pythons.txt
 versions=("$@")
-[[ ${#versions[@]} -gt 0 ]] || versions=(3.8 3.13)
+[[ ${#versions[@]} -gt 0 ]] || versions=(3.9 3.13)
 
 find_python() {
     local version=$1 candidate pyenv_roots=()
