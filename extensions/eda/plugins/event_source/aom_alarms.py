@@ -120,8 +120,6 @@ SOURCE_OPTIONS = ('interval', 'match', 'emit_existing', 'state_file', 'host_key'
 IGNORED_ARGS = ('eda_feedback_queue',)
 DEFAULT_INTERVAL = 30.0
 DEFAULT_MAX_BACKOFF = 300.0
-# Active alarms started up to 30 days ago (twice the longest timeout): none is left out.
-ACTIVE_TIME_RANGE = '-1.-1.43200'
 # The severity of an alarm may change under the same id; the rest of its metadata cannot.
 UNSTABLE_KEYS = ('event_severity',)
 
@@ -172,6 +170,7 @@ _import_collection()
 from ansible_collections.huaweicloud.aom.plugins.module_utils._client import AOMClient  # noqa: E402
 from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMError  # noqa: E402
 from ansible_collections.huaweicloud.aom.plugins.module_utils._events import listed_event, metadata_relation  # noqa: E402
+from ansible_collections.huaweicloud.aom.plugins.module_utils._reconcile import active_time_range  # noqa: E402
 from ansible_collections.huaweicloud.aom.plugins.module_utils._options import (  # noqa: E402
     CONNECTION_OPTIONS,
     SECRET_OPTIONS,
@@ -323,7 +322,7 @@ class AlarmSource:
         return True
 
     def _list_active(self):
-        return self.client.list_events(event_type='active_alert', time_range=ACTIVE_TIME_RANGE,
+        return self.client.list_events(event_type='active_alert', time_range=active_time_range(),
                                        metadata_relation=self._narrowing)
 
     def event(self, change, observed_at):
