@@ -83,7 +83,10 @@ demo: $(DEMO_STAMP) ## run the demo (hack/demo.sh) in .venv-demo (hack/requireme
 	@VENV="$(DEMO_VENV)" PATH="$(DEMO_VENV)/bin:$$PATH" bash "$(ROOT)/hack/demo.sh"
 
 # A venv without pip of its own, filled by python3's pip (--python, pip 22.3+): creating pip
-# inside the venv (ensurepip) costs more CPU than installing the demo's packages does.
+# inside the venv (ensurepip) costs more CPU than installing the demo's packages does. pip puts
+# uv (one wheel, from PyPI) there first; uv installs the 24 packages in parallel and without
+# compiling them, about 3 times faster than pip. Should uv fail (no wheel for the platform,
+# an index it cannot reach), pip installs them instead.
 $(DEMO_STAMP): $(ROOT)/hack/requirements-demo.txt
 	@if [[ ! -x "$(DEMO_VENV)/bin/python" ]]; then
 		echo "creating $(DEMO_VENV)"
@@ -94,7 +97,16 @@ $(DEMO_STAMP): $(ROOT)/hack/requirements-demo.txt
 		fi
 	fi
 	if [[ -x "$(DEMO_VENV)/bin/pip" ]]; then pip=("$(DEMO_VENV)/bin/python" -m pip); else pip=($(PYTHON) -m pip --python "$(DEMO_VENV)/bin/python"); fi
-	"$${pip[@]}" install --disable-pip-version-check --quiet -r "$(ROOT)/hack/requirements-demo.txt"
+	pip+=(install --disable-pip-version-check --quiet)
+	requirements=$(ROOT)/hack/requirements-demo.txt
+	if [[ -n "$${PIP_INDEX_URL:-}" ]]; then export UV_INDEX_URL=$${UV_INDEX_URL:-$$PIP_INDEX_URL}; fi
+	if "$${pip[@]}" "$$(grep -m1 '^uv==' "$(ROOT)/hack/requirements-demo-installer.txt")" \
+		&& "$(DEMO_VENV)/bin/uv" pip install --quiet --python "$(DEMO_VENV)/bin/python" -r "$$requirements"; then
+		:
+	else
+		echo "uv could not install the demo's packages; pip installs them"
+		"$${pip[@]}" -r "$$requirements"
+	fi
 	touch "$@"
 
 bench: venv ## run every bench/*.py (not _helpers) with the venv python
