@@ -1,14 +1,22 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The callback's hooks end to end, against a fake AOM client (real sender, spool and decisions)."""
+"""The callback's hooks end to end, against a fake AOM client (real options, sender, spool and decisions).
+
+Each callback is loaded by ansible-core's plugin loader and configured by ``set_options``, as
+ansible-playbook does: its options go through ansible-core's own reading of the documented options.
+"""
 from __future__ import annotations
+
+import os
 
 import pytest
 
 from ansible import context
 from ansible.module_utils.common.collections import ImmutableDict
+from ansible.plugins.loader import callback_loader
 
 from ansible_collections.huaweicloud.aom.plugins.callback import aom_alarm
 from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMError
+from ansible_collections.huaweicloud.aom.plugins.plugin_utils import _alarm_delivery
 
 SECRET = 'DEMOSECRETKEYdemosecretkeydemosecretkey00'
 
@@ -25,7 +33,7 @@ class FakeDisplay:
     def v(self, msg, *args, **kwargs):
         pass
 
-    vv = vvv = vvvv = display = v
+    vv = vvv = vvvv = display = deprecated = v
 
 
 class FakeClient:
@@ -118,23 +126,37 @@ OPTIONS = {
     'secret_key': SECRET, 'project_id': '0123456789abcdef0123456789abcdef', 'cloud': 'myhuaweicloud.com',
     'validate_certs': True, 'request_timeout': 10.0, 'retries': 3,
     'event_name': 'ansible_playbook_failed', 'failed_severity': 'Major', 'unreachable_severity': 'Critical',
-    'resource_provider': 'ansible', 'resource_type': 'host', 'alarm_playbook_id': None, 'alarm_timeout': '3d',
+    'resource_provider': 'ansible', 'resource_type': 'host', 'alarm_timeout': '3d',
     'clear_on_success': True, 'send_in_check_mode': False, 'clear_after_tag_limited_runs': False, 'flush_timeout': 5.0,
 }
+# the environment variables of the callback's options: the tests' own options only
+OPTION_ENVIRONMENT_PREFIXES = ('HW_', 'HUAWEICLOUD_', 'AOM_ALARM_')
+
+
+def load_callback(options):
+    """The callback as ansible-playbook makes it: loaded by ansible-core, then ``set_options``."""
+    callback = callback_loader.get('huaweicloud.aom.aom_alarm', display=FakeDisplay())
+    callback.set_options(direct=dict((name, value) for name, value in options.items() if value is not None))
+    return callback
 
 
 @pytest.fixture
-def make_callback(monkeypatch, tmp_path):
+def clean_environment(monkeypatch):
+    for name in list(os.environ):
+        if name.startswith(OPTION_ENVIRONMENT_PREFIXES):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def make_callback(monkeypatch, tmp_path, clean_environment):
     FakeClient.instances = []
     FakeClient.initially_active = []
-    monkeypatch.setattr(aom_alarm, 'AOMClient', FakeClient)
+    monkeypatch.setattr(_alarm_delivery, 'AOMClient', FakeClient)
     monkeypatch.setattr(context, 'CLIARGS', ImmutableDict(check=False, args=('site.yml',)))
 
     def make(**overrides):
-        options = dict(OPTIONS, spool_dir=str(tmp_path / 'spool'), **overrides)
-        callback = aom_alarm.CallbackModule(display=FakeDisplay())
-        callback.get_option = options.get
-        callback._configure()
+        callback = load_callback(dict(OPTIONS, spool_dir=str(tmp_path / 'spool'), **overrides))
+        assert not callback.disabled, callback._display.warnings
         return callback
     return make
 
@@ -318,16 +340,8 @@ def test_a_secret_across_the_message_cut_is_neither_sent_nor_spooled(make_callba
     assert 'xxxx' in spooled and fragment not in spooled
 
 
-def test_missing_credentials_disable_with_one_warning(make_callback):
-    with pytest.raises(Exception):
-        make_callback(access_key=None, secret_key=None)  # _configure raises; set_options turns it into a warning
-    callback = aom_alarm.CallbackModule(display=FakeDisplay())
-    callback.get_option = lambda name: dict(OPTIONS, access_key=None, secret_key=None).get(name)
-    callback._plugin_options = {}
-    try:
-        callback._configure()
-    except AOMError as exc:
-        callback._disable(str(exc))
+def test_missing_credentials_disable_with_one_warning(tmp_path, clean_environment):
+    callback = load_callback(dict(OPTIONS, access_key=None, secret_key=None, spool_dir=str(tmp_path / 'spool')))
     assert callback.disabled
     (warning,) = callback._display.warnings
     assert 'access_key' in warning and SECRET not in warning
