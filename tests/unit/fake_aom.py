@@ -10,9 +10,8 @@ one OR clause holds; NOT: none holds), ``search`` and ``sort``, paging by ``limi
 an alarm's identity (its metadata but ``event_severity``), updates that keep ``id`` and
 ``starts_at``, clears by ``id`` or by identity, timeouts, enterprise projects, and a 400 for a
 bad request. Its clients (``FakeAOM.client()``, or ``FakeAOM`` called like the ``AOMClient``
-class) have ``AOMClient``'s methods, checked against their real signatures, send what the real
-client sends (pushes of at most ``PUSH_BATCH_SIZE`` events, pages of ``LIST_PAGE_SIZE``, both read
-at call time) and raise the ``AOMError`` the real client would. ``tests/unit/test_fake_aom.py``
+class) are the real ``AOMClient`` with the FakeAOM in place of HTTP: the same batches of at most
+100 events, pages, request bodies, answers and ``AOMError`` of a 400. ``tests/unit/test_fake_aom.py``
 runs the same operations here and against the emulator, and compares the answers.
 
 Use it through the ``fake_aom`` fixture of ``tests/unit/conftest.py``::
@@ -30,9 +29,11 @@ Use it through the ``fake_aom`` fixture of ``tests/unit/conftest.py``::
         assert client.pushes == [([...], True)]                     # push(events, clear) calls
         assert aom.active() == []               # what the service holds now
 
-    # code that takes a client object (the callback's delivery): aom.client()
-    # a failing service: aom.fail(AOMError(...), method='list_events', times=1)
+    # the callback builds its own: monkeypatch.setattr(aom_alarm, 'AOMClient', fake_aom)
+    # code that takes a client object (the callback's delivery): AlarmDelivery(fake_aom.client(), ...)
+    # a failing service: aom.fail(AOMError(...), method='list_events', times=1); aom.recover()
     # a fixed clock: FakeAOM(clock=lambda: NOW), or set aom.clock
+    # the stored state: aom.events('history'), aom.rows and aom.rules (raw), aom.add_mute_rules(rule...)
 
 Every call is in ``client.calls`` and ``aom.calls`` as ``(method name, arguments)``; every
 request the real client would send is in ``aom.requests`` as ``(action, payload)``.
@@ -42,6 +43,7 @@ One project only: the project ID of the connection is not checked.
 from __future__ import annotations
 
 import copy
+import functools
 import inspect
 import json
 import re
@@ -263,6 +265,12 @@ class FakeAOM:
         next_marker = '%d-%d' % (page[-1]['starts_at'], page[-1]['event_sn']) if more else ''
         return [_api_event(row) for row in page], next_marker
 
+    def _list_answer(self, query, body, enterprise_project_id):
+        events, next_marker = self._list_page(query, body, enterprise_project_id)
+        return {'events': events, 'page_info': {'current_count': len(events),
+                                                'previous_marker': query.get('marker') or '0',
+                                                'next_marker': next_marker}}
+
     def _create_rule(self, body):
         rule = _validate_rule(body)
         if any(stored['name'] == rule['name'] for stored in self.rules):
@@ -297,37 +305,50 @@ class FakeAOM:
         return sorted(copy.deepcopy(self.rules), key=lambda rule: (rule['create_time'], rule['name']))
 
 
-def _checked_call(method):
-    """Bind a fake client method's arguments as the real ``AOMClient`` method would (TypeError if not)."""
-    real = inspect.signature(getattr(_client.AOMClient, method.__name__))
+def _recorded(name):
+    """``AOMClient.<name>`` itself, its call recorded first (and failed, when the test said so)."""
+    real = getattr(_client.AOMClient, name)
+    signature = inspect.signature(real)
 
     def call(self, *args, **kwargs):
-        real.bind(self, *args, **kwargs)
-        self.aom._check_failure(method.__name__)
-        return method(self, *args, **kwargs)
-    call.__name__ = method.__name__
-    call.__doc__ = method.__doc__
+        arguments = signature.bind(self, *args, **kwargs).arguments  # a TypeError where the real call has one
+        self.aom._check_failure(name)
+        if name == 'push':
+            recorded = (copy.deepcopy(list(arguments['events'])), arguments.get('clear', False))
+        elif name == 'list_events':
+            recorded = copy.deepcopy(dict((key, value) for key, value in arguments.items() if key != 'self'))
+        elif name == 'delete_mute_rules':
+            recorded = list(arguments['names'])
+        else:
+            recorded = copy.deepcopy(arguments.get('rule'))  # None for list_mute_rules
+        self.calls.append((name, recorded))
+        self.aom.calls.append((name, recorded))
+        return real(self, *args, **kwargs)
+    call.__name__ = name
+    call.__doc__ = real.__doc__
     return call
 
 
-class FakeClient:
-    """A client of one FakeAOM: ``AOMClient``'s methods, recording every call."""
+class FakeClient(_client.AOMClient):
+    """The real ``AOMClient`` (batches, pages, request bodies, answers) over a FakeAOM instead of HTTP.
 
-    def __init__(self, aom, conn=None, deadline=None, **kwargs):
+    Its public methods record their calls; ``request`` hands the request to the FakeAOM.
+    """
+
+    # pylint: disable-next=super-init-not-called
+    def __init__(self, aom, conn=None, deadline=None, **kwargs):  # no session, no credentials: no HTTP
         self.aom = aom
-        self.conn = conn
+        self.conn = self._conn = conn
         self.deadline = deadline
         self.options = kwargs
         self.calls = []
         self.stats = {'requests': 0, 'retries': 0, 'token_requests': 0}
+        self._token = None
+        self._project_id = self._conn_value('project_id') or PROJECT_ID
 
     def _conn_value(self, name):
         conn = self.conn
         return conn.get(name) if isinstance(conn, dict) else getattr(conn, name, None)
-
-    @property
-    def project_id(self):
-        return self._conn_value('project_id') or PROJECT_ID
 
     @property
     def enterprise_project_id(self):
@@ -343,77 +364,34 @@ class FakeClient:
         """``(events, clear)`` of every ``push`` call, in order."""
         return [arguments for name, arguments in self.calls if name == 'push']
 
-    def _record(self, name, arguments):
-        self.calls.append((name, arguments))
-        self.aom.calls.append((name, arguments))
+    push = _recorded('push')
+    list_events = _recorded('list_events')
+    list_mute_rules = _recorded('list_mute_rules')
+    create_mute_rule = _recorded('create_mute_rule')
+    update_mute_rule = _recorded('update_mute_rule')
+    delete_mute_rules = _recorded('delete_mute_rules')
 
-    def _request(self, action, payload, answer_fn):
+    def request(self, method, path, query=None, body=None, action='request', resend_safe=True, read_answer=True):
+        """The FakeAOM's answer to the request, as the wire carries it (an AOMError for a 400)."""
         self.stats['requests'] += 1
-        self.aom.requests.append((action, copy.deepcopy(payload)))
-        return wire(self.aom._answer('AOM ' + action, answer_fn))
-
-    @_checked_call
-    def push(self, events, clear=False):
-        """Report (or clear) ``events`` in requests of at most ``PUSH_BATCH_SIZE``; the number of requests."""
-        self._record('push', (copy.deepcopy(list(events)), clear))
-        sent = 0
-        for start in range(0, len(events), _client.PUSH_BATCH_SIZE):
-            body = wire({'events': events[start:start + _client.PUSH_BATCH_SIZE]})
-            action = 'clear' if clear else 'push'
-            self._request(action, body['events'], lambda: self.aom._push(body, clear, self.enterprise_project_id))
-            sent += 1
-        return sent
-
-    @_checked_call
-    def list_events(self, **query):
-        """Events and alarms matching the filters, following the pages as the real client does."""
-        self._record('list_events', copy.deepcopy(query))
-        time_range = query.get('time_range', _client.DEFAULT_TIME_RANGE)
-        limit = query.get('limit')
-        body = {'time_range': time_range}
-        for name in ('metadata_relation', 'search', 'sort'):
-            if query.get(name):
-                body[name] = query[name]
-        body = wire(body)
-        found, marker, seen = [], '0', set()
-        while True:
-            page_size = _client.LIST_PAGE_SIZE if limit is None else min(_client.LIST_PAGE_SIZE, limit - len(found))
-            params = {'limit': str(page_size), 'marker': marker}
-            if query.get('event_type'):
-                params['type'] = query['event_type']
-            page, marker = self._request('list', dict(params, **body),
-                                         lambda: self.aom._list_page(params, body, self.enterprise_project_id))
-            found.extend(page)
-            if not marker or len(page) < page_size or marker in seen:
-                break
-            if limit is not None and len(found) >= limit:
-                break
-            seen.add(marker)
-        return found if limit is None else found[:limit]
-
-    @_checked_call
-    def list_mute_rules(self):
-        """Every silence rule, oldest first."""
-        self._record('list_mute_rules', None)
-        return self._request('list silence rules', None, self.aom._list_rules)
-
-    @_checked_call
-    def create_mute_rule(self, rule):
-        self._record('create_mute_rule', copy.deepcopy(rule))
-        body = wire(rule)
-        self._request('create silence rule', body, lambda: self.aom._create_rule(body))
-
-    @_checked_call
-    def update_mute_rule(self, rule):
-        self._record('update_mute_rule', copy.deepcopy(rule))
-        body = wire(rule)
-        self._request('update silence rule', body, lambda: self.aom._update_rule(body))
-
-    @_checked_call
-    def delete_mute_rules(self, names):
-        self._record('delete_mute_rules', list(names))
-        body = wire([{'name': name} for name in names])
-        self._request('delete silence rules', body, lambda: self.aom._delete_rules(body))
+        query = dict((key, str(value)) for key, value in (query or {}).items())
+        body = None if body is None else wire(body)
+        aom, eps = self.aom, self.enterprise_project_id
+        if path.endswith('/push/events') and method == 'PUT':
+            aom.requests.append((action, body['events']))
+            answer = functools.partial(aom._push, body, query.get('action') == 'clear', eps)
+        elif path.endswith('/events') and method == 'POST':
+            aom.requests.append((action, dict(query, **body)))
+            answer = functools.partial(aom._list_answer, query, body, eps)
+        elif path.endswith('/alert/mute-rules'):
+            aom.requests.append((action, body))
+            answer = {'GET': aom._list_rules, 'POST': functools.partial(aom._create_rule, body),
+                      'PUT': functools.partial(aom._update_rule, body),
+                      'DELETE': functools.partial(aom._delete_rules, body)}[method]
+        else:
+            raise AssertionError('the fake AOM has no %s %s' % (method, path))
+        answered = aom._answer('AOM ' + action, answer)
+        return wire(answered) if read_answer and answered is not None else None
 
 
 # -- the service's checks (as the emulator's validation.py, query.py and mute_rules.py) ------------

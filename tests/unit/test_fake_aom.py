@@ -8,7 +8,6 @@ own contract (per-instance state, recorded calls, failures, real signatures)."""
 from __future__ import annotations
 
 import asyncio
-import sys
 import threading
 from pathlib import Path
 
