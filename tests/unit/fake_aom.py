@@ -156,11 +156,11 @@ class FakeAOM:
                                    **copy.deepcopy(rule)))
 
     def active(self):
-        """The active alarms, as the list API answers them, oldest first."""
+        """The active alarms, as the list API answers them, in the order stored."""
         return self.events('active')
 
     def events(self, state=None):
-        """The stored items of ``state`` (``active``, ``history``, or None: all), oldest first."""
+        """The stored items of ``state`` (``active``, ``history``, or None: all), in the order stored."""
         self._expire_due()
         return [_api_event(row) for row in self.rows if state in (None, row['state'])]
 
