@@ -124,7 +124,7 @@ class FakeAOM:
     def add(self, *items, **fields):
         """Store raw items (as the list API answers them) as they are, ``fields`` added to each.
 
-        Missing fields are filled as the service would (``id``, ``event_sn``, ``arrives_at``: now,
+        Missing (or None) fields are filled as the service would (``id``, ``event_sn``, ``arrives_at``: now,
         ``timeout``: 3 days...). An alarm without ``ends_at`` is active, anything else history;
         ``state='active'|'history'`` says it outright. Returns the stored items.
         """
@@ -132,16 +132,13 @@ class FakeAOM:
         stored = []
         for item in items:
             row = dict(copy.deepcopy(item), **copy.deepcopy(fields))
-            row.setdefault('metadata', {})
-            row.setdefault('annotations', {})
-            row.setdefault('id', self._new_id())
-            row.setdefault('event_sn', self._new_sn())
-            row.setdefault('arrives_at', self.clock())
-            row.setdefault('starts_at', row['arrives_at'])
-            row.setdefault('ends_at', 0)
-            row.setdefault('timeout', DEFAULT_TIMEOUT_MS)
-            row.setdefault('enterprise_project_id', DEFAULT_ENTERPRISE_PROJECT)
-            row.setdefault('policy', {})
+            defaults = (('metadata', dict), ('annotations', dict), ('id', self._new_id), ('event_sn', self._new_sn),
+                        ('arrives_at', self.clock), ('starts_at', lambda: row['arrives_at']), ('ends_at', int),
+                        ('timeout', lambda: DEFAULT_TIMEOUT_MS),
+                        ('enterprise_project_id', lambda: DEFAULT_ENTERPRISE_PROJECT), ('policy', dict))
+            for key, default in defaults:
+                if row.get(key) is None:
+                    row[key] = default()
             is_alarm = row['metadata'].get('event_type', 'alarm') == 'alarm'
             row['state'] = state or ('active' if is_alarm and not row['ends_at'] else 'history')
             self._next_sn = max(self._next_sn, row['event_sn'] + 1)

@@ -327,3 +327,22 @@ def test_a_clear_that_matches_nothing_warns_about_near_misses(aom, monkeypatch):
     said[:] = []
     run(dict(ALARM, state='cleared', resource_id='unrelated'))
     assert said == []
+
+
+def test_a_whole_lifecycle_against_the_fake_service(aom):
+    """Each run's lookup sees what the runs before it stored (the fake keeps state and filters as the service)."""
+    assert run(ALARM).result['events'][0]['result'] == 'reported'
+    assert run(ALARM).result['events'][0]['result'] == 'unchanged'
+    assert run(dict(ALARM, resource_id='other')).result['events'][0]['result'] == 'reported'
+    assert run(dict(ALARM, event_severity='Critical')).result['events'][0]['result'] == 'updated'
+    [alarm_id] = [event['id'] for event in aom.active() if event['metadata']['resource_id'] == 'ecs123']
+    cleared = run(dict(ALARM, state='cleared')).result['events'][0]
+    assert cleared['result'] == 'cleared' and cleared['id'] == alarm_id
+    assert run(dict(ALARM, state='cleared')).result['events'][0]['result'] == 'absent'
+    assert [event['metadata']['resource_id'] for event in aom.active()] == ['other']
+    [history] = aom.events('history')
+    assert history['id'] == alarm_id and history['metadata']['event_severity'] == 'Critical'
+    point = dict(ALARM, event_type='event', starts_at=aom_event_now() - 1000)
+    assert run(point).result['events'][0]['result'] == 'reported'
+    assert run(point).result['events'][0]['result'] == 'unchanged'
+    assert len(aom.events('history')) == 2

@@ -103,3 +103,19 @@ def test_client_error_is_reported(aom):
     outcome = run({})
     assert outcome.failed and outcome.result['status'] == 401 and outcome.result['error_code'] == 'APIG.0301'
     assert 'SKEXAMPLE' not in repr(outcome.result)
+
+
+def test_the_filters_select_what_the_service_holds(aom):
+    """RAW (Major, ecs123) and three more: the options narrow the answer as the service filters."""
+    for resource_id, severity, extra in (('ecs124', 'Critical', {}), ('ecs125', 'Minor', {'cluster': 'a'}),
+                                         ('ecs126', 'Major', {'cluster': 'b'})):
+        aom.add(dict(RAW, id='id-' + resource_id, event_sn=None, starts_at=NOW - 2000,
+                     metadata=dict(RAW['metadata'], resource_id=resource_id, event_severity=severity, **extra)))
+
+    def listed(args):
+        return sorted(event['metadata']['resource_id'] for event in run(args).result['events'])
+    assert listed({}) == ['ecs123', 'ecs124', 'ecs125', 'ecs126']
+    assert listed({'event_severity': ['Critical', 'Major']}) == ['ecs123', 'ecs124', 'ecs126']
+    assert listed({'resource_id': ['ecs125', 'ecs126'], 'metadata': {'cluster': 'b'}}) == ['ecs126']
+    assert listed({'type': 'history'}) == []
+    assert listed({'limit': 2}) == ['ecs123', 'ecs126']  # the newest first: RAW, then the last of the same start
