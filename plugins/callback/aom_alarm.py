@@ -28,7 +28,8 @@ description:
   - The alarm names the failed task, its action and path, the play, the error message (at most 1024
     characters), the run's start time and ID, the controller and the ansible-core version. It never
     contains the task's arguments; the message of a C(no_log) result is replaced by a fixed text.
-  - Events are sent from a background thread. The run is never failed by this callback, and at its end
+  - Events are sent from a background thread, the alarms of hosts that fail close together (such as the
+    other failures of the same task) in one request. The run is never failed by this callback, and at its end
     it waits at most O(flush_timeout) seconds. What could not be delivered is kept in O(spool_dir) and
     sent first, in order, by the next run.
   - "Runs in check mode (C(--check)) send nothing unless O(send_in_check_mode) is set. A play, block or
@@ -338,8 +339,11 @@ class CallbackModule(CallbackBase):
             self._disable('the Python libraries %s are required on the controller (pip install %s)'
                           % (' and '.join(missing), ' '.join(missing)))
             return
-        self._switches = Switches(**dict((name, default if value is None else value) for name, default, value in (
-            (name, default, strict_bool(name, self.get_option(name))) for name, default in BOOLEAN_OPTIONS.items())))
+        switches = {}
+        for name, default in BOOLEAN_OPTIONS.items():
+            value = strict_bool(name, self.get_option(name))
+            switches[name] = default if value is None else value
+        self._switches = Switches(**switches)
         severities = dict((name, strict_choice(name, self.get_option(name), SEVERITIES) or default)
                           for name, default in SEVERITY_OPTIONS.items())
         self._conn = resolve_connection(self.get_option)
