@@ -260,7 +260,6 @@ from ansible_collections.huaweicloud.aom.plugins.plugin_utils._failures import (
     result_parts,
 )
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._run_scope import partial_run_reason, ran_in_check_mode
-from ansible_collections.huaweicloud.aom.plugins.plugin_utils._spool import Spool, SpoolError
 
 NAME = 'huaweicloud.aom.aom_alarm'
 MAX_FLUSH_TIMEOUT = 3600.0  # seconds
@@ -361,10 +360,6 @@ class CallbackModule(CallbackBase):
         spool_dir = self.get_option('spool_dir')
         if not spool_dir:
             raise AOMConfigError('spool_dir is empty; set a directory or leave the default')
-        try:
-            Spool(spool_dir).prepare()
-        except (OSError, SpoolError) as exc:
-            raise AOMConfigError('spool_dir cannot be used: %s' % exc)
         settings = AlarmSettings(
             event_name=self.get_option('event_name'),
             failed_severity=severities['failed_severity'],

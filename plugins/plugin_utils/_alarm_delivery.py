@@ -18,7 +18,7 @@ from __future__ import annotations
 import typing as t
 
 from ansible_collections.huaweicloud.aom.plugins.module_utils._client import AOMClient
-from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMError, AOMValidationError
+from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMConfigError, AOMError, AOMValidationError
 from ansible_collections.huaweicloud.aom.plugins.module_utils._events import identity, listed_event, now_ms
 from ansible_collections.huaweicloud.aom.plugins.module_utils._reconcile import active_time_range
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_events import (
@@ -33,7 +33,7 @@ from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_events impo
     same_apart_from_times,
 )
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._sender import DROP, SPOOL, BackgroundSender, SenderReport
-from ansible_collections.huaweicloud.aom.plugins.plugin_utils._spool import Spool
+from ansible_collections.huaweicloud.aom.plugins.plugin_utils._spool import Spool, SpoolError
 
 if t.TYPE_CHECKING:
     from ansible_collections.huaweicloud.aom.plugins.plugin_utils._failures import Failure
@@ -55,6 +55,9 @@ def spool_or_drop(exc: Exception) -> str:
 class AlarmDelivery:
     """Alarms and clears of one run, handed to a background sender; built when the callback is configured.
 
+    Building it makes the spool directory ready (``Spool.prepare``; AOMConfigError when it cannot be
+    used), so that an unusable one is found before any alarm depends on it.
+
     ``start`` (when the playbook starts) starts the sender; ``raise_alarm`` hands over the alarm of a
     failure that no rescue can handle; ``finish`` hands over the run's final alarms and clears and
     waits for them at most ``flush_timeout`` seconds; ``close`` does the same for an interrupted run.
@@ -62,6 +65,10 @@ class AlarmDelivery:
 
     def __init__(self, conn: t.Any, settings: AlarmSettings, spool_dir: str, flush_timeout: float,
                  client_factory: t.Callable[[t.Any], AOMClient] | None = None) -> None:
+        try:
+            Spool(spool_dir).prepare()
+        except (OSError, SpoolError) as exc:
+            raise AOMConfigError('spool_dir cannot be used: %s' % exc)
         self._conn = conn
         self.settings = settings
         self.spool_dir = spool_dir
