@@ -29,8 +29,8 @@ import typing as t
 
 SPOOL = 'spool'
 DROP = 'drop'
-LINGER = 0.5  # seconds without a new event after which a batch is sent
-MAX_LINGER = 5.0  # seconds after its first event by which a batch is sent, however it grows
+LINGER = 1.0  # seconds without a new event after which a batch is sent
+MAX_LINGER = 30.0  # seconds after its first event by which a batch is sent while events keep coming
 MAX_BATCH = 100  # events in one delivery: one push request of the AOM API
 MAX_QUEUE = 1000  # jobs waiting in memory; more are spooled by the caller's thread
 DEADLINE_MARGIN = 0.3  # seconds left to the thread, after the target gives up, to spool

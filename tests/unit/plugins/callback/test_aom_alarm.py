@@ -332,7 +332,7 @@ def test_a_final_failure_is_sent_during_the_run_without_waiting_for_the_next_tas
     callback.v2_playbook_on_play_start(Play())
     callback.v2_runner_on_failed(Result('web1', Task('migrate'), {'msg': 'exit 1'}))
     deadline = time.monotonic() + 5
-    while not aom.active() and time.monotonic() < deadline:  # the sender's linger is about half a second
+    while not aom.active() and time.monotonic() < deadline:  # the sender lingers about a second
         time.sleep(0.05)
     assert [alarm['metadata']['resource_id'] for alarm in aom.active()] == ['web1']
     client = run(callback, {'web1': dict(failures=1)})
