@@ -291,7 +291,7 @@ def test_the_lookup_window_reaches_past_now():
 
 
 def aom_event_now():
-    from ansible_collections.huaweicloud.aom.plugins.module_utils._events import now_ms
+    from ansible_collections.huaweicloud.aom.plugins.module_utils._time import now_ms
     return now_ms()
 
 
