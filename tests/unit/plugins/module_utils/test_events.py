@@ -272,3 +272,65 @@ def test_times_after_the_year_9999_are_refused_before_sending():
         build_events({'events': [{'event_name': 'x', 'resource_provider': 'p', 'resource_type': 't', 'resource_id': 'i',
                                   'starts_at': '99999999999999999999'}]}, 'reported')
     assert caught.value.path == 'events[0].starts_at'
+
+
+# ---------------------------------------------------------------------------------------------
+# every problem at once, as data
+
+
+def test_every_problem_of_the_batch_is_reported_at_once():
+    err = error_of({'events': [
+        dict(BASE, event_severity='major', timeout='16d', colour='red'),
+        BASE,
+        'not an event',
+        dict(BASE, resource_id='', metadata={'zone': None, 'rack': ['a']}, starts_at='soon', ends_at='never'),
+        dict(BASE, event_severity='Critical'),  # a duplicate of events[1]
+    ]})
+    assert [(e['index'], e['path'], e['field']) for e in err.errors] == [
+        (0, 'events[0].colour', 'colour'),
+        (0, 'events[0].timeout', 'timeout'),
+        (0, 'events[0].metadata.event_severity', 'metadata.event_severity'),
+        (2, 'events[2]', ''),
+        (3, 'events[3].starts_at', 'starts_at'),
+        (3, 'events[3].ends_at', 'ends_at'),
+        (3, 'events[3].metadata.zone', 'metadata.zone'),
+        (3, 'events[3].metadata.rack', 'metadata.rack'),
+        (3, 'events[3].metadata.resource_id', 'metadata.resource_id'),
+        (4, 'events[4]', ''),
+    ]
+    assert err.errors[2]['message'] == "'major' is not allowed; expected one of Critical, Major, Minor, Info"
+    assert err.errors[-1]['message'].startswith('is a duplicate of events[1] (same identity: ')
+    assert err.path == 'events[0].colour'
+    assert str(err).startswith('10 problems: events[0].colour: is not a field of an event; ')
+    assert "events[3].metadata.resource_id: is empty; expected 1 to 2048 characters" in str(err)
+    assert err.to_dict() == {'path': 'events[0].colour', 'errors': err.errors}
+
+
+def test_the_top_level_event_has_no_index():
+    err = error_of(dict(BASE, event_type='Alarm', timeout=-1, metadata={'a': ''}))
+    assert [(e['index'], e['path'], e['field']) for e in err.errors] == [
+        (None, 'timeout', 'timeout'), (None, 'metadata.a', 'metadata.a'),
+        (None, 'metadata.event_type', 'metadata.event_type')]
+    assert str(err) == ("3 problems: timeout: -1 is negative; expected a duration; "
+                        "metadata.a: is empty; expected 1 to 2048 characters; "
+                        "metadata.event_type: 'Alarm' is not allowed; expected one of event, alarm")
+
+
+def test_every_missing_required_key_and_bad_key_is_named():
+    err = error_of({'events': [{'metadata': {'': 'x', 'event_name': 'n'}}]})
+    assert [e['path'] for e in err.errors] == [
+        'events[0].metadata', 'events[0].metadata.resource_provider', 'events[0].metadata.resource_type',
+        'events[0].metadata.resource_id']
+    assert [e['message'] for e in err.errors][1:] == ['is required'] * 3
+
+
+def test_duplicates_are_found_among_the_valid_events_of_an_invalid_batch():
+    err = error_of({'events': [BASE, dict(BASE, timeout='16d'), BASE]})
+    assert [e['path'] for e in err.errors] == ['events[1].timeout', 'events[2]']
+
+
+def test_a_long_list_of_problems_is_summarised():
+    err = error_of({'events': [dict(BASE, resource_id='r%d' % i, timeout=-1) for i in range(25)]})
+    assert len(err.errors) == 25 and [e['index'] for e in err.errors] == list(range(25))
+    assert str(err).startswith('25 problems: events[0].timeout: -1 is negative')
+    assert str(err).endswith('events[9].timeout: -1 is negative; expected a duration; and 15 more (see errors)')
