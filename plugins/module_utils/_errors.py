@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any, Callable
 
 # What a person can do about a status, appended to the service's own words.
 _HINTS = {
@@ -135,7 +136,7 @@ class Problems:
         """Record the problems of ``err`` (raised by a parser that stops at its first)."""
         self.found.extend(err.errors)
 
-    def attempt(self, parse, *args):
+    def attempt(self, parse: Callable[..., Any], *args: Any) -> Any:
         """``parse(*args)``, or None with its problems recorded."""
         try:
             return parse(*args)

@@ -15,6 +15,7 @@ Times and durations are parsed by ``_time``; the list API's shapes are in ``_wir
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 try:
     import voluptuous as vol
@@ -101,22 +102,23 @@ def _annotation_value(value: object) -> str:
     return _checked_text(value, allow_empty=True)
 
 
-def _one_of(allowed: tuple[str, ...]):
-    def validator(value):
+def _one_of(allowed: tuple[str, ...]) -> Callable[[object], object]:
+    def validator(value: object) -> object:
         if value not in allowed:
             raise vol.Invalid('%r is not allowed; expected one of %s' % (value, ', '.join(allowed)))
         return value
     return validator
 
 
-def _mapping_of_text(kind: str, value_validator, required: tuple[str, ...] = ()):
+def _mapping_of_text(kind: str, value_validator: Callable[[object], str],
+                     required: tuple[str, ...] = ()) -> Callable[[object], dict]:
     """A dict of at most MAX_KEYS text keys, each value checked by ``value_validator``.
 
     ``required``: keys that must be there (the required metadata). Every problem is raised, as
     one ``MultipleInvalid``; keys with a closed set of values (``SEVERITIES``, ``EVENT_TYPES``)
     are checked too.
     """
-    def validator(value):
+    def validator(value: object) -> dict:
         if not isinstance(value, dict):
             raise vol.Invalid('%s is not allowed; expected a mapping' % _type_name(value))
         errors = []
@@ -191,7 +193,7 @@ class _Place:
         self.failed = True
         self._problems.add(_join(self.path, field), message, index=self.index, field=field)
 
-    def attempt(self, parse, value, field: str, *args):
+    def attempt(self, parse: Callable[..., int], value: object, field: str, *args: object) -> int | None:
         """``parse(value, path, *args)``, or None with its problem recorded."""
         try:
             return parse(value, _join(self.path, field), *args)

@@ -71,8 +71,6 @@ def test_time_range_rounds_minutes_up():
     assert time_range(5, 5) == '5.5.1'
 
 
-
-
 def test_times_after_the_year_9999_are_refused():
     with pytest.raises(AOMValidationError, match='starts_at: 99999999999999999999 is after the year 9999'):
         parse_time(99999999999999999999, 'starts_at')
