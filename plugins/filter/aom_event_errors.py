@@ -84,7 +84,7 @@ RETURN = r'''
 _value:
   description:
     - The problems, every one of every event; empty when all events are valid.
-    - By default each is a message starting with the path of the field (C(events[INDEX].FIELD: ...)).
+    - By default each is a message that starts with the path of the field, C(events[INDEX].FIELD).
     - With O(details=true), each is a dictionary with C(index), C(path), C(field) and C(message).
   type: list
   elements: raw
