@@ -133,7 +133,7 @@ def _mapping_of_text(kind: str, value_validator: Callable[[object], str],
             try:
                 result[key] = value_validator(item)
                 if kind == 'metadata' and key in _CLOSED_METADATA:
-                    _one_of(_CLOSED_METADATA[key])(result[key])
+                    _CLOSED_METADATA[key](result[key])
             except vol.Invalid as err:
                 err.prepend([key])
                 errors.append(err)
@@ -145,7 +145,7 @@ def _mapping_of_text(kind: str, value_validator: Callable[[object], str],
 
 
 # The metadata keys with a closed set of values, checked when given (a clear by ``id`` need not).
-_CLOSED_METADATA = {'event_severity': SEVERITIES, 'event_type': EVENT_TYPES}
+_CLOSED_METADATA = {'event_severity': _one_of(SEVERITIES), 'event_type': _one_of(EVENT_TYPES)}
 
 
 def _epoch_ms(value: object) -> int:
