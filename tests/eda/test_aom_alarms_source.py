@@ -275,12 +275,12 @@ def test_connection_from_the_modules_environment_variables():
         "HW_AOM_ENDPOINT": "http://127.0.0.1:9", "HUAWEICLOUD_SDK_PROJECT_ID": PROJECT,
         "HUAWEICLOUD_SDK_AK": AK, "HW_SECRET_KEY": SK})
     conn = config.connection
-    assert (conn["endpoint"], conn["project_id"], conn["access_key"], conn["auth"]) == (
+    assert (conn.endpoint, conn.project_id, conn.access_key, conn.auth) == (
         "http://127.0.0.1:9", PROJECT, AK, "aksk")
     # A rulebook argument wins over the environment.
     config = SOURCE["SourceConfig"]({"allow_http": True, "access_key": "ARGUMENTAK"}, environ={
         "HW_AOM_ENDPOINT": "http://127.0.0.1:9", "HW_PROJECT_ID": PROJECT, "HW_ACCESS_KEY": AK, "HW_SECRET_KEY": SK})
-    assert config.connection["access_key"] == "ARGUMENTAK"
+    assert config.connection.access_key == "ARGUMENTAK"
 
 
 @pytest.mark.parametrize("args, message", [

@@ -173,7 +173,6 @@ from ansible_collections.huaweicloud.aom.plugins.module_utils._events import lis
 from ansible_collections.huaweicloud.aom.plugins.module_utils._reconcile import active_time_range  # noqa: E402
 from ansible_collections.huaweicloud.aom.plugins.module_utils._options import (  # noqa: E402
     CONNECTION_OPTIONS,
-    SECRET_OPTIONS,
     resolve_connection,
 )
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_watch import (  # noqa: E402
@@ -233,12 +232,11 @@ class SourceConfig:
             self.connection = resolve_connection(connection_getter(args, environ))
         except AOMError as exc:
             raise SourceConfigError('aom_alarms: %s' % exc)
-        self.secrets = [str(self.connection[name]) for name in SECRET_OPTIONS if self.connection.get(name)]
+        self.secrets = list(self.connection.secrets)
 
     def scope(self):
         conn = self.connection
-        return scope_key(conn['endpoint'], conn.get('project_id') or conn.get('project_name'),
-                         conn.get('enterprise_project_id'), self.matcher.describe())
+        return scope_key(conn.endpoint, conn.project, conn.enterprise_project_id, self.matcher.describe())
 
 
 def _positive_number(args, name, default):

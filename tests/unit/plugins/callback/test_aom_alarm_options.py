@@ -38,7 +38,7 @@ for env in json.loads(sys.argv[1]):
     callback = callback_loader.get('huaweicloud.aom.aom_alarm')
     try:
         callback.set_options()
-        outcomes.append({'disabled': bool(callback.disabled), 'verify': (callback._conn or {}).get('verify'),
+        outcomes.append({'disabled': bool(callback.disabled), 'verify': getattr(callback._conn, 'verify', None),
                          'switches': getattr(callback, '_switches', None), 'severities': getattr(callback, '_severities', None),
                          'warnings': list(warned)})
     except Exception as exc:  # what ansible-core would turn into "Failed to load callback plugin"

@@ -47,7 +47,7 @@ def test_client_is_built_once_on_first_use(monkeypatch):
     module = make_module(dict(CONNECTION))
     assert not built
     assert module.client is module.client
-    assert len(built) == 1 and built[0]['project_id'] == PROJECT
+    assert len(built) == 1 and built[0].project_id == PROJECT
 
 
 def test_run_exits_with_the_work_result(monkeypatch):
