@@ -47,6 +47,7 @@ requirements:
   - voluptuous
 extends_documentation_fragment:
   - huaweicloud.aom.connection.plugins
+  - huaweicloud.aom.connection
 options:
   event_name:
     description: The C(event_name) metadata of the alarms.
