@@ -307,6 +307,33 @@ def test_schema_lists_every_argument_the_source_takes():
     assert documented == accepted
 
 
+MATCH_FORMS = [
+    None, [], {"resource_id": "web1"}, [{"resource_id": ["web1", 7]}],
+    [{"event_severity": ["Major", "Critical"]}, {"event_name": "disk full"}],
+    [{"key": "resource_id", "operate": "REGEX", "value": ["web.*"]}],
+    [{"key": "resource_id", "operate": "exist"}], {"key": "host", "operate": "EXIST", "value": []},
+    [[{"key": "resource_id", "operate": "EQUALS", "value": "web1"}, {"key": "event_name", "operate": "EXIST"}]],
+    "web1", [{}], [[]], ["web1"], [{"resource_id": []}], [{"resource_id": ""}], [{"resource_id": " "}],
+    [{"resource_id": True}], [{"resource_id": "a\x07b"}], [{"event_severity": "Urgent"}],
+    [{"event_type": ["alarm", "incident"]}], [{"key": "a", "operate": "LIKE", "value": ["x"]}],
+    [{"key": "a", "operate": "EXIST", "value": ["x"]}], [{"key": "a", "operate": "EQUALS"}],
+    [{"key": "a", "operate": "EQUALS", "value": "x", "relation": "AND"}], [[{"resource_id": "web1"}]],
+]
+
+
+@pytest.mark.parametrize("match", MATCH_FORMS, ids=[json.dumps(match) for match in MATCH_FORMS])
+def test_schema_accepts_the_match_forms_the_source_accepts(match):
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(SCHEMA_PATH.read_text())
+    try:
+        SOURCE["SourceConfig"](dict(connection_args("http://127.0.0.1:1"), match=match), environ={})
+        source_accepts = True
+    except SOURCE["SourceConfigError"]:
+        source_accepts = False
+    schema_accepts = jsonschema.Draft202012Validator(schema).is_valid({"match": match})
+    assert schema_accepts == source_accepts
+
+
 def test_loads_by_path_from_a_checkout_that_is_not_on_sys_path(tmp_path):
     """ansible-rulebook's way (runpy.run_path), from a bare interpreter: the checkout's own client is used."""
     code = ("import runpy, sys; m = runpy.run_path(sys.argv[1]); "
