@@ -78,8 +78,8 @@ def test_limits_apply_only_when_given():
 
 
 def test_required_and_allowed_values():
-    assert problems(None, required=True) == [('match', 'is required: a non-empty list of condition sets, '
-                                                        'e.g. [{resource_id: shop@web1}]')]
+    required = 'is required: a non-empty list of condition sets, e.g. [{resource_id: shop@web1}]'
+    assert problems(None, required=True) == [('match', required)]
     found = problems([{'event_severity': ['Major', 'major']}], allowed_values={'event_severity': ('Major', 'Minor')})
     assert found == [('match[0].event_severity[1]', "'major' is not allowed; expected one of Major, Minor")]
     # a regular expression is not checked against the allowed values
