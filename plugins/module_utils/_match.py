@@ -214,8 +214,7 @@ class _Checker:
                            'conditions {key, operate, value}' % _type_name(item))
             return []
         if not conditions:
-            self.add(path, 'expected a non-empty mapping {metadata key: value or list of values} or list of '
-                           'conditions {key, operate, value}; this one is empty')
+            self.add(path, 'is empty; expected at least one condition')
         if self.limits.conditions and len(conditions) > self.limits.conditions:
             self.add(path, '%d conditions are too many; at most %d in one item' % (len(conditions), self.limits.conditions))
         return conditions
@@ -247,8 +246,7 @@ class _Checker:
                 self.add(path, 'EXIST takes no value (it matches any alarm that has the key); got %r' % (value,))
             return []
         if not values or value is None:
-            self.add(path, 'expected a non-empty string or a list of them; %s needs %s' % (
-                operate, '1 to %d values' % most if most else 'at least 1 value'))
+            self.add(path, '%s needs %s' % (operate, '1 to %d values' % most if most else 'at least 1 value'))
             return []
         if most and len(values) > most:
             self.add(path, '%d values are too many; at most %d per condition' % (len(values), most))

@@ -288,9 +288,9 @@ def test_connection_from_the_modules_environment_variables():
     ({"interval": "soon"}, "interval: expected a number of seconds above 0"),
     ({"emit_existing": "maybe"}, "emit_existing: expected true or false"),
     ({"match": {"event_severity": "Urgent"}}, "match[0].event_severity: 'Urgent' is not allowed; expected one of Critical"),
-    ({"match": [{}]}, "match[0]: expected a non-empty mapping"),
+    ({"match": [{}]}, "match[0]: is empty; expected at least one condition"),
     ({"match": "web1"}, "match: expected a list of mappings"),
-    ({"match": [{"resource_id": []}]}, "match[0].resource_id: expected a non-empty string or a list"),
+    ({"match": [{"resource_id": []}]}, "match[0].resource_id: EQUALS needs at least 1 value"),
     ({"intervall": 5}, "unknown argument intervall; allowed: interval"),
     ({"project_id": "not-hex"}, "project_id must be the 32-character hexadecimal project ID"),
 ])

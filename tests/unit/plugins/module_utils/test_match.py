@@ -91,4 +91,4 @@ def test_every_problem_is_reported_with_its_path():
     found = problems([{}, {'key': 'a', 'operate': 'LIKE'}, {'b': ''}, [{'key': 'c', 'operate': 'REGEX', 'value': '('}]],
                      path='filters')
     assert [path for path, _message in found] == ['filters[0]', 'filters[1].operate', 'filters[2].b', 'filters[3][0].value']
-    assert str(MatchError(found)).startswith('filters[0]: expected a non-empty mapping')
+    assert str(MatchError(found)).startswith('filters[0]: is empty; expected at least one condition; filters[1].operate: ')
