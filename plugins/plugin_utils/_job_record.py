@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import os
 
-from ansible_collections.huaweicloud.aom.plugins.plugin_utils._spool_place import runner_artifact_dir
+from ansible_collections.huaweicloud.aom.plugins.plugin_utils._spool_place import ephemeral_reason, runner_artifact_dir
 
 COPY_DIR = 'aom_alarm_undelivered'
 MAX_LISTED = 20
@@ -43,7 +43,9 @@ removes each once AOM took it. Clears look up the alarm first, so a stale clear 
 class JobRecord:
     """Collects the spool entries of this run; ``finish`` puts them into the job's record."""
 
-    def __init__(self, environ=None):
+    def __init__(self, environ=None, mountinfo=None):
+        self._environ = environ
+        self._mountinfo = mountinfo
         self.artifact_dir = runner_artifact_dir(environ)
         self.entries = []  # paths of the spool entries this run wrote, in order
         self._spool = None
@@ -79,11 +81,21 @@ class JobRecord:
         listed = ', '.join(items[:MAX_LISTED])
         if len(items) > MAX_LISTED:
             listed += ' and %d more' % (len(items) - MAX_LISTED)
-        warn('%s callback: not delivered to AOM in this job: %s. Kept in spool_dir %s for the next run, and %s '
-             '(its README says how to resend them).%s'
-             % (name, listed, self._spool.directory, where,
+        if self._spool_dies():
+            kept = 'Left in spool_dir %s, which dies with this job: resend them from the copy' % self._spool.directory
+        else:
+            kept = 'Kept in spool_dir %s for the next run' % self._spool.directory
+        warn('%s callback: not delivered to AOM in this job: %s. %s; %s (its README says how to resend them).%s'
+             % (name, listed, kept, where,
                 ' %d older entr(ies) of earlier runs also wait in spool_dir.' % older if older else ''))
         return copy
+
+    def _spool_dies(self):
+        try:
+            arguments = (self._spool.directory, self._environ) + ((self._mountinfo,) if self._mountinfo else ())
+            return bool(ephemeral_reason(*arguments))
+        except Exception:
+            return False
 
     def _older_entries(self):
         try:

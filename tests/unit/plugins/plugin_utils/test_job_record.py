@@ -27,9 +27,12 @@ def event(host, severity='Major', playbook='deploy.yml'):
 
 @pytest.fixture
 def job(tmp_path):
+    """A job whose spools under tmp_path persist: not in a container (ext4 at /), whatever runs the test."""
     artifacts = tmp_path / 'pdd' / 'artifacts' / 'job-1'
     artifacts.mkdir(parents=True)
-    return JobRecord({'AWX_ISOLATED_DATA_DIR': str(artifacts)}), artifacts
+    mountinfo = tmp_path / 'mountinfo'
+    mountinfo.write_text('27 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n')
+    return JobRecord({'AWX_ISOLATED_DATA_DIR': str(artifacts)}, str(mountinfo)), artifacts
 
 
 def test_outside_ansible_runner_nothing_changes(tmp_path):
@@ -66,7 +69,7 @@ def test_undelivered_entries_are_listed_and_copied(job, tmp_path):
     assert warning.startswith(NAME + ' callback: not delivered to AOM in this job: ')
     assert 'raise h1 (Major, deploy.yml), raise down1 (Critical, deploy.yml), clear h6 (deploy.yml)' in warning
     assert 'raise old' not in warning
-    assert spool.directory in warning and copy in warning
+    assert 'Kept in spool_dir %s for the next run; copied to %s' % (spool.directory, copy) in warning
     assert '1 older entr(ies) of earlier runs also wait in spool_dir' in warning
 
     copied = sorted(os.listdir(copy))
@@ -91,6 +94,18 @@ def test_the_copy_can_be_resent_from_another_spool(job, tmp_path):
     sent = []
     assert Spool(copy).flush(lambda events, clear: sent.append((events[0]['metadata']['resource_id'], clear))) == 2
     assert sent == [('h1', False), ('h1', True)]
+
+
+def test_a_spool_that_dies_with_the_job_is_said(tmp_path):
+    artifacts = tmp_path / 'pdd' / 'artifacts' / 'job-1'
+    artifacts.mkdir(parents=True)
+    record = JobRecord({'AWX_ISOLATED_DATA_DIR': str(artifacts)})
+    spool_dir = str(tmp_path / 'pdd' / '.ansible' / 'spool')
+    record.watch(Spool(spool_dir)).append([event('h1')], clear=False)
+    warnings = []
+    copy = record.finish(warnings.append, NAME)
+    assert 'Left in spool_dir %s, which dies with this job: resend them from the copy; copied to %s' % (
+        spool_dir, copy) in warnings[0]
 
 
 def test_an_entry_another_run_delivered_meanwhile_is_left_out(job, tmp_path):
