@@ -112,3 +112,4 @@ job resend 0 noop.yml --env ANSIBLE_CALLBACKS_ENABLED=huaweicloud.aom.aom_alarm 
 check pushes 1
 check active h1 Major "Install the new release" "disk quota exceeded"
 check rows 2
+echo "callback_aom_alarm_runner: passed in ${SECONDS}s"
