@@ -69,7 +69,7 @@ def test_shape(credential_type):
         assert field['label'], field
         assert ENV_NAME.match(field['id']) and field['id'] != 'tower', field
         if 'default' in field:
-            assert type(field['default']) is {'string': str, 'boolean': bool}[field['type']], field
+            assert isinstance(field['default'], {'string': str, 'boolean': bool}[field['type']]), field
         if field['type'] != 'string':
             assert not set(field) & {'choices', 'multiline', 'format', 'secret'}, field
 

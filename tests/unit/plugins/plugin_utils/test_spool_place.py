@@ -112,7 +112,7 @@ def test_warns_once_and_loudly(monkeypatch, mountinfo):
     monkeypatch.setattr(_spool_place, '_warned', set())
     warnings = []
     path = mountinfo(EE_MOUNTINFO)
-    for _ in range(3):
+    for _attempt in range(3):
         reason = warn_if_ephemeral('~/.ansible/aom_alarm_spool', warnings.append, 'huaweicloud.aom.aom_alarm',
                                    RUNNER_ENV, path)
         assert 'writable layer' in reason
