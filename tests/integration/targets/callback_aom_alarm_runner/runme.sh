@@ -75,6 +75,7 @@ grep -q 'not delivered to AOM in this job' "$artifacts/stdout"
 # two entries (h1's alarm; h2's clear candidate), in the spool and in the job's artifacts
 [[ $(find "$spool" -name '*.json' | wc -l) == 2 ]]
 [[ $(find "$artifacts/aom_alarm_undelivered" -name '*.json' | wc -l) == 2 ]]
+[[ -f $artifacts/aom_alarm_undelivered/README.txt ]]
 # never "inside the private data directory"; on a container's overlay root, the layer warning is right
 refute grep -q 'private data directory of this ansible-runner job' "$out"
 # the next job, in a fresh private data directory with AOM up, delivers it exactly once
