@@ -110,10 +110,10 @@ def warn_if_ephemeral(spool_dir, warn, name, environ=None, mountinfo=MOUNTINFO):
         return ''
     if reason and spool_dir not in _warned:
         _warned.add(spool_dir)
-        warn('%s callback: ALARMS AOM DOES NOT TAKE DURING THIS JOB WILL BE LOST: spool_dir %s will not outlive '
-             'the job, as %s. Set spool_dir (AOM_ALARM_SPOOL_DIR) to a persistent path: a path exposed to '
-             'isolated jobs, or a volume of the container group (README: "%s").'
-             % (name, spool_dir, reason, README_SECTION))
+        warn('%s callback: UNDELIVERED ALARMS WILL BE LOST WITH THIS JOB: spool_dir %s will not outlive the job, '
+             'as %s; an alarm AOM does not take during the job would go with it. Set spool_dir '
+             '(AOM_ALARM_SPOOL_DIR) to a persistent path: a path exposed to isolated jobs, or a volume of the '
+             'container group (README: "%s").' % (name, spool_dir, reason, README_SECTION))
     return reason
 
 

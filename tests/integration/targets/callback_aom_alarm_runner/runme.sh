@@ -46,7 +46,7 @@ job() {
 count() { grep -c "$1" "$out" || true; }
 # the callback said something, other than that spool_dir is on a container's own file system (where
 # this test may run: then the persistent path here is not persistent, and it is right to say so)
-callback_said() { grep -v 'ALARMS AOM DOES NOT TAKE DURING THIS JOB' "$out" | grep -q 'huaweicloud.aom.aom_alarm callback'; }
+callback_said() { grep -v 'UNDELIVERED ALARMS WILL BE LOST WITH THIS JOB' "$out" | grep -q 'huaweicloud.aom.aom_alarm callback'; }
 
 # 1. a failing job raises the alarm; enabled in the project's ansible.cfg; ansible-runner's stdout
 #    callback ran (its job events are in the artifacts)
@@ -97,7 +97,7 @@ check rows 2
 check fault '{"status": 503, "count": 1000, "path": "/push/events"}'
 job ephemeral 2 deploy.yml --env ANSIBLE_CALLBACKS_ENABLED=huaweicloud.aom.aom_alarm AOM_ALARM_FLUSH_TIMEOUT=3 \
     HW_AOM_ALLOW_HTTP=true "AOM_ALARM_SPOOL_DIR=$jobs_dir/ephemeral/.ansible/aom_alarm_spool"
-[[ $(count 'ALARMS AOM DOES NOT TAKE DURING THIS JOB WILL BE LOST') == 1 ]]
+[[ $(count 'UNDELIVERED ALARMS WILL BE LOST WITH THIS JOB') == 1 ]]
 grep -q 'private data directory of this ansible-runner job' "$out"
 grep -q 'not delivered to AOM in this job: raise h1 (Major, deploy.yml)' "$out"
 # the job's directory goes with the job; its artifacts (AWX streams them back) are what is left

@@ -117,7 +117,7 @@ def test_warns_once_and_loudly(monkeypatch, mountinfo):
                                    RUNNER_ENV, path)
         assert 'writable layer' in reason
     (warning,) = warnings
-    assert warning.startswith('huaweicloud.aom.aom_alarm callback: ALARMS AOM DOES NOT TAKE DURING THIS JOB WILL BE LOST')
+    assert warning.startswith('huaweicloud.aom.aom_alarm callback: UNDELIVERED ALARMS WILL BE LOST WITH THIS JOB')
     assert '~/.ansible/aom_alarm_spool' in warning and 'AOM_ALARM_SPOOL_DIR' in warning
     assert 'Keeping undelivered alarms across AWX jobs' in warning
     assert warn_if_ephemeral('/srv/aom-spool', warnings.append, 'x', RUNNER_ENV, path) == ''
