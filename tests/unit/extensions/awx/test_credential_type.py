@@ -98,14 +98,15 @@ def test_injects_only_what_the_collection_reads(credential_type):
 
 
 def test_the_callback_reads_each_injected_variable(credential_type):
-    """The callback's connection options (the plugins' variant of the connection doc fragment, which
-    ansible-core reads) take each injected variable first: AWX jobs configure it this way."""
+    """The callback's connection options (the plugins' part of the connection doc fragment, which
+    ansible-core reads) take each injected variable over any other name of the option: ansible-core
+    takes the last set entry of an option's env list. AWX jobs configure the callback this way."""
     documentation = yaml.safe_load(aom_alarm.DOCUMENTATION)
     assert 'huaweicloud.aom.connection.plugins' in documentation['extends_documentation_fragment']
     options = yaml.safe_load(ModuleDocFragment.PLUGINS)['options']
     for env in credential_type['injectors']['env']:
         names = [entry['name'] for entry in options[OPTION_OF_ENV[env]]['env']]
-        assert names[0] == env, (env, names)
+        assert names[-1] == env, (env, names)
 
 
 def test_the_modules_read_each_injected_variable(credential_type):
@@ -141,8 +142,8 @@ def test_injected_environment_resolves(credential_type, inputs, expected):
         return next((env[var] for var in CONNECTION_OPTIONS[name]['env'] if var in env), None)
 
     conn = resolve_connection(get_option)
-    assert conn['auth'] == 'aksk'
-    assert conn['access_key'] == 'AKEXAMPLE' and conn['secret_key'] == 'SKEXAMPLE'
-    assert conn['project_id'] == '0123456789abcdef0123456789abcdef'
-    assert conn['endpoint'] == expected['endpoint']
-    assert conn['security_token'] == expected['security_token']
+    assert conn.auth == 'aksk'
+    assert conn.access_key == 'AKEXAMPLE' and conn.secret_key == 'SKEXAMPLE'
+    assert conn.project_id == '0123456789abcdef0123456789abcdef'
+    assert conn.endpoint == expected['endpoint']
+    assert conn.security_token == expected['security_token']
