@@ -226,19 +226,13 @@ from ansible.release import __version__ as ansible_version
 
 from ansible_collections.huaweicloud.aom.plugins.module_utils._client import HAS_REQUESTS, AOMClient
 from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMConfigError, AOMError
-from ansible_collections.huaweicloud.aom.plugins.module_utils._events import (
-    HAS_VOLUPTUOUS,
-    MAX_TIMEOUT_MS,
-    SEVERITIES,
-    identity,
-    now_ms,
-    parse_duration,
-)
+from ansible_collections.huaweicloud.aom.plugins.module_utils._events import HAS_VOLUPTUOUS, MAX_TIMEOUT_MS, SEVERITIES, identity
 from ansible_collections.huaweicloud.aom.plugins.module_utils._options import (
     resolve_connection,
     strict_bool,
     strict_choice,
 )
+from ansible_collections.huaweicloud.aom.plugins.module_utils._time import now_ms, parse_duration
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_delivery import CLEAR, REPORT, AlarmDelivery, classify
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_events import (
     AlarmSettings,
