@@ -48,6 +48,7 @@ requirements:
   - voluptuous
 extends_documentation_fragment:
   - huaweicloud.aom.connection.plugins
+  - huaweicloud.aom.connection
 options:
   event_name:
     description: The C(event_name) metadata of the alarms.
@@ -176,6 +177,10 @@ options:
         the next run sends them. It holds events only, never credentials.
       - It is created when the callback starts. When it cannot be created or written, the callback
         disables itself with one warning.
+      - In a job run by ansible-runner (AWX, AAP, ansible-navigator), a warning says so when the directory
+        will not outlive the job (inside the job's private data directory, or on the container's own
+        file system), and what is left undelivered at the end is listed in a warning and copied into the
+        job's artifacts (C(<artifact dir>/aom_alarm_undelivered/)).
     type: path
     default: ~/.ansible/aom_alarm_spool
     env:
@@ -233,19 +238,13 @@ from ansible.release import __version__ as ansible_version
 
 from ansible_collections.huaweicloud.aom.plugins.module_utils._client import HAS_REQUESTS
 from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMConfigError, AOMError
-from ansible_collections.huaweicloud.aom.plugins.module_utils._events import (
-    HAS_VOLUPTUOUS,
-    MAX_TIMEOUT_MS,
-    SEVERITIES,
-    now_ms,
-    parse_duration,
-)
+from ansible_collections.huaweicloud.aom.plugins.module_utils._events import HAS_VOLUPTUOUS, MAX_TIMEOUT_MS, SEVERITIES
 from ansible_collections.huaweicloud.aom.plugins.module_utils._options import (
-    SECRET_OPTIONS,
     resolve_connection,
     strict_bool,
     strict_choice,
 )
+from ansible_collections.huaweicloud.aom.plugins.module_utils._time import now_ms, parse_duration
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_delivery import AlarmDelivery
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_events import (
     Action,
@@ -260,6 +259,7 @@ from ansible_collections.huaweicloud.aom.plugins.plugin_utils._failures import (
     result_parts,
 )
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._run_scope import partial_run_reason, ran_in_check_mode
+from ansible_collections.huaweicloud.aom.plugins.plugin_utils._spool_place import warn_if_ephemeral
 
 NAME = 'huaweicloud.aom.aom_alarm'
 MAX_FLUSH_TIMEOUT = 3600.0  # seconds
@@ -346,7 +346,7 @@ class CallbackModule(CallbackBase):
         severities = dict((name, strict_choice(name, self.get_option(name), SEVERITIES) or default)
                           for name, default in SEVERITY_OPTIONS.items())
         self._conn = resolve_connection(self.get_option)
-        self._secrets = tuple(self._conn[name] for name in SECRET_OPTIONS if self._conn.get(name))
+        self._secrets = self._conn.secrets
         flush_timeout = float(self.get_option('flush_timeout'))
         if not 0 <= flush_timeout <= MAX_FLUSH_TIMEOUT:  # also refuses nan
             raise AOMConfigError('flush_timeout must be from 0 to %d seconds, got %s'
@@ -429,6 +429,7 @@ class CallbackModule(CallbackBase):
             controller=socket.gethostname(),
             ansible_version=ansible_version,
         )
+        warn_if_ephemeral(self._delivery.spool_dir, self._display.warning, NAME)
         self._delivery.start(run, playbook_id(getattr(playbook, '_file_name', None), context.CLIARGS.get('args')))
         atexit.register(self._close_at_exit)
 
@@ -491,18 +492,26 @@ class CallbackModule(CallbackBase):
                                 % (NAME, self._partial_run))
             else:
                 cleared_hosts = outcome.cleared_hosts
-        self._say_what_happened(self._delivery.finish(outcome.alarms, cleared_hosts))
+        self._tell(self._delivery.finish(outcome.alarms, cleared_hosts))
 
     def _close_at_exit(self) -> None:
         """An interrupted run (no stats): keep what is queued instead of losing it."""
         try:
-            self._say_what_happened(self._delivery.close(INTERRUPTED_FLUSH_TIMEOUT))
+            self._tell(self._delivery.close(INTERRUPTED_FLUSH_TIMEOUT))
         except Exception:
             pass  # the interpreter is exiting: nothing useful left to do
 
-    def _say_what_happened(self, report) -> None:
+    def _tell(self, report) -> None:
+        """Say what became of the run's alarms (``report``: None when the delivery was closed already).
+
+        In an ansible-runner job (AWX), what is left undelivered also goes into the job's record.
+        """
         if report is None:
             return
+        self._say_what_happened(report)
+        self._delivery.record_undelivered(self._display.warning, NAME)
+
+    def _say_what_happened(self, report) -> None:
         delivered = report.delivered
         self._display.v('%s callback: %d alarm(s) reported, %d clear candidate(s) handled, %d spooled entr(ies) resent'
                         % (NAME, delivered.get(Action.REPORT, 0), delivered.get(Action.CLEAR, 0),

@@ -16,6 +16,8 @@ module's ``main()`` is its own logic only::
 
 from __future__ import annotations
 
+from typing import Any, Callable, Dict, Iterable, NoReturn, Optional
+
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.huaweicloud.aom.plugins.module_utils._client import AOMClient
@@ -31,7 +33,8 @@ from ansible_collections.huaweicloud.aom.plugins.module_utils._requirements impo
 class AOMModule(AnsibleModule):
     """An AnsibleModule with the collection's connection options, client and error mapping."""
 
-    def __init__(self, argument_spec=None, required_libraries=('requests', 'voluptuous'), **kwargs):
+    def __init__(self, argument_spec: Optional[Dict[str, Any]] = None,
+                 required_libraries: Iterable[str] = ('requests', 'voluptuous'), **kwargs: Any) -> None:
         spec = connection_argument_spec()
         spec.update(argument_spec or {})
         super().__init__(argument_spec=spec, **kwargs)
@@ -40,33 +43,23 @@ class AOMModule(AnsibleModule):
             self.no_log_values.update(url_credentials(self.params.get(name)))
         for name in missing_libraries(required_libraries):
             self.fail_json(msg=missing_required_lib(name), exception=str(IMPORT_ERRORS[name]))
-        self._client = None
+        self._client: Optional[AOMClient] = None
 
     @property
-    def client(self):
+    def client(self) -> AOMClient:
         """The AOMClient for the connection options, built on first use (bad options raise AOMConfigError)."""
         if self._client is None:
             self._client = AOMClient(resolve_connection(self.params.get))
         return self._client
 
-    def fail_aom(self, err):
+    def fail_aom(self, err: AOMError) -> NoReturn:
         """Fail with an AOMError's message and its details (status, error code, request id, path...)."""
         self.fail_json(msg=str(err), **err.to_dict())
 
-    def run(self, work):
+    def run(self, work: Callable[[], Dict[str, Any]]) -> NoReturn:
         """``exit_json(**work())``; an AOMError raised by ``work`` fails the module instead."""
         try:
             result = work()
         except AOMError as err:
             self.fail_aom(err)
         self.exit_json(**result)
-
-
-def client_from_module(module):
-    """The AOMClient for a plain AnsibleModule's connection options; kept for modules not yet on AOMModule."""
-    for name in ('endpoint', 'identity_endpoint'):
-        module.no_log_values.update(url_credentials(module.params.get(name)))
-    try:
-        return AOMClient(resolve_connection(module.params.get))
-    except AOMError as err:
-        module.fail_json(msg=str(err), **err.to_dict())

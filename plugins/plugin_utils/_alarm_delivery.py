@@ -19,7 +19,9 @@ import typing as t
 
 from ansible_collections.huaweicloud.aom.plugins.module_utils._client import AOMClient
 from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMConfigError, AOMError, AOMValidationError
-from ansible_collections.huaweicloud.aom.plugins.module_utils._events import identity, listed_event, now_ms
+from ansible_collections.huaweicloud.aom.plugins.module_utils._events import identity
+from ansible_collections.huaweicloud.aom.plugins.module_utils._time import now_ms
+from ansible_collections.huaweicloud.aom.plugins.module_utils._wire import listed_event
 from ansible_collections.huaweicloud.aom.plugins.module_utils._reconcile import active_time_range
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_events import (
     Action,
@@ -32,6 +34,7 @@ from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_events impo
     playbook_alarms_filter,
     same_apart_from_times,
 )
+from ansible_collections.huaweicloud.aom.plugins.plugin_utils._job_record import JobRecord
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._sender import DROP, SPOOL, BackgroundSender, SenderReport
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._spool import Spool, SpoolError
 
@@ -60,7 +63,8 @@ class AlarmDelivery:
 
     ``start`` (when the playbook starts) starts the sender; ``raise_alarm`` hands over the alarm of a
     failure that no rescue can handle; ``finish`` hands over the run's final alarms and clears and
-    waits for them at most ``flush_timeout`` seconds; ``close`` does the same for an interrupted run.
+    waits for them at most ``flush_timeout`` seconds; ``close`` does the same for an interrupted run;
+    ``record_undelivered`` then puts what is left into an ansible-runner job's record (_job_record.py).
     """
 
     def __init__(self, conn: t.Any, settings: AlarmSettings, spool_dir: str, flush_timeout: float,
@@ -78,6 +82,7 @@ class AlarmDelivery:
         self._target: AOMTarget | None = None
         self._sender: BackgroundSender | None = None
         self._handed_over: dict[tuple, dict] = {}  # identity -> the alarm event last handed to the sender
+        self._job_record: JobRecord | None = None  # ansible-runner jobs: what is left undelivered goes there
         self._closed = False
 
     @property
@@ -99,7 +104,8 @@ class AlarmDelivery:
         self.settings = self.settings.for_playbook(default_playbook_id)
         self._run = run
         client = (self._client_factory or AOMClient)(self._conn)
-        self._target = AOMTarget(client, Spool(self.spool_dir), self.settings)
+        self._job_record = JobRecord()
+        self._target = AOMTarget(client, self._job_record.watch(Spool(self.spool_dir)), self.settings)
         self._sender = BackgroundSender(self._target)
         self._sender.start()
 
@@ -129,6 +135,11 @@ class AlarmDelivery:
         self._closed = True
         budget = self._flush_timeout if timeout is None else min(timeout, self._flush_timeout)
         return self._sender.close(budget)
+
+    def record_undelivered(self, warn: t.Callable[[str], t.Any], name: str) -> None:
+        """In an ansible-runner job, list what this run spooled in a warning and copy it into the job's artifacts."""
+        if self._job_record is not None:
+            self._job_record.finish(warn, name)
 
     def _hand_over(self, event: dict) -> None:
         self._handed_over[identity(event)] = event

@@ -46,7 +46,7 @@ def test_client_is_built_once_on_first_use(monkeypatch, fake_aom):
     module = make_module(dict(CONNECTION))
     assert not fake_aom.clients
     assert module.client is module.client
-    assert len(fake_aom.clients) == 1 and fake_aom.clients[0].conn['project_id'] == PROJECT
+    assert len(fake_aom.clients) == 1 and fake_aom.clients[0].conn.project_id == PROJECT
 
 
 def test_run_exits_with_the_work_result(monkeypatch):
