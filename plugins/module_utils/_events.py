@@ -12,6 +12,7 @@ offending field (``events[3].metadata.event_severity: ...``) and says what is al
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import time
 
@@ -261,10 +262,12 @@ def _timeout_ms(value):
     return value
 
 
+@functools.lru_cache(maxsize=None)
 def event_schema(by_id=False):
     """The voluptuous Schema of one normalised EventModel (times in ms, metadata all strings).
 
-    ``by_id``: a clear that names its alarm by ``id``, whose metadata may be incomplete.
+    ``by_id``: a clear that names its alarm by ``id``, whose metadata may be incomplete. Built
+    once per kind and shared (a Schema holds no state): compiling it cost more than using it.
     """
     return vol.Schema({
         vol.Required('starts_at'): _epoch_ms,
