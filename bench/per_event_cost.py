@@ -8,7 +8,9 @@ against the local emulator (temporary database, free port, token auth):
   module  one ``huaweicloud.aom.aom_event`` task reporting the N alarms (``events:``), wall time
           of the whole ansible-playbook run
   ansible Ansible's own cost for the same data: a one-task playbook whose module receives and
-          returns the same N events (``ansible.builtin.ping`` with them as ``data``)
+          returns the same N events (``ansible.builtin.ping`` with them as ``data``; ping's
+          ``data`` is a str option, so the module turns the list into one string and returns
+          that: a floor lower than returning N structured events, as aom_event does)
   http    a bare ``requests`` script doing the same HTTP work: one active-alarm lookup, then
           ceil(N / 100) PUTs of 100 events, on one session
 
@@ -21,6 +23,8 @@ with its load, so the same ratio is printed in CPU seconds too (the ansible-play
 tree's user + system time; for the http side, this process's): neither side counts the
 emulator's time, and CPU time hardly moves with the load.
 
+The 1-minute load average before and after each size is printed with it.
+
     .venv/bin/python bench/per_event_cost.py [--sizes 1000,10000] [--repeat 3]
 """
 
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import sys
@@ -117,6 +122,7 @@ def children_cpu() -> float:
 
 
 def measure(bench: PerEventBench, count: int, repeat: int) -> float:
+    load_before = os.getloadavg()[0]
     sides = {'module': [], 'ansible': [], 'http': []}
     for index in range(repeat):
         order = ('module', 'ansible', 'http') if index % 2 == 0 else ('http', 'ansible', 'module')
@@ -135,6 +141,8 @@ def measure(bench: PerEventBench, count: int, repeat: int) -> float:
               % (kind, count, module_s, ansible_s, http_s, floor, figures[kind],
                  ' (target <= 1.3)' if count >= 10000 else '', repeat, spread,
                  (module_s - floor) * 1000.0 / count), flush=True)
+    print('per-event cost: events=%d load average (1 min) %.2f before, %.2f after [%d cores]'
+          % (count, load_before, os.getloadavg()[0], os.cpu_count() or 0), flush=True)
     return figures['wall']
 
 

@@ -32,8 +32,8 @@ from ansible_collections.huaweicloud.aom.plugins.module_utils._requirements impo
 
 # ansible-core 2.19+ masks the result, then hands it to this hook to be written; before, it prints it.
 _HAS_RESULT_HOOK = hasattr(AnsibleModule, '_record_module_result')
-# Keys _return_formatted reads itself: never set aside.
-_CORE_KEYS = ('invocation', 'warnings', 'deprecations', 'exception', 'msg')
+# Keys of a result that _return_formatted reads itself: never set aside.
+_CORE_KEYS = ('invocation', 'warnings', 'deprecations', 'exception', 'msg', 'path', 'dest')
 # What JSON writes otherwise than as itself (with ensure_ascii=False): quote, backslash, C0 controls.
 _JSON_ESCAPED = re.compile(r'["\\\x00-\x1f]')
 
