@@ -94,14 +94,14 @@ class AOMModule(AnsibleModule):
         secrets = list(self.no_log_values)
         if not all(isinstance(secret, str) and secret and not _JSON_ESCAPED.search(secret) for secret in secrets):
             return ()
-        # what _return_formatted would add, made here (a copy) to set parts of it aside
+        # the invocation _return_formatted would add, made here (copies) to set parts of it aside
         invocation = kwargs.setdefault('invocation', {'module_args': self.params})
-        args = None
+        args = {}
         if isinstance(invocation, dict) and isinstance(invocation.get('module_args'), dict):
-            args = kwargs['invocation'] = dict(invocation, module_args=dict(invocation['module_args']))
-            args = args['module_args']
+            args = dict(invocation['module_args'])
+            kwargs['invocation'] = dict(invocation, module_args=args)
         set_aside = []
-        for where, part in (('result', kwargs), ('args', args or {})):
+        for where, part in (('result', kwargs), ('args', args)):
             for key, value in part.items():
                 if (where == 'args' or key not in _CORE_KEYS and not key.startswith('_')) \
                         and isinstance(value, (list, dict)) and value and _json_holds_none(value, secrets):
