@@ -47,6 +47,7 @@ requirements:
   - voluptuous
 extends_documentation_fragment:
   - huaweicloud.aom.connection.plugins
+  - huaweicloud.aom.connection
 options:
   event_name:
     description: The C(event_name) metadata of the alarms.
@@ -230,7 +231,6 @@ from ansible_collections.huaweicloud.aom.plugins.module_utils._events import (
     parse_duration,
 )
 from ansible_collections.huaweicloud.aom.plugins.module_utils._options import (
-    SECRET_OPTIONS,
     resolve_connection,
     strict_bool,
     strict_choice,
@@ -333,7 +333,7 @@ class CallbackModule(CallbackBase):
         for name, default in SEVERITY_OPTIONS.items():
             self._severities[name] = strict_choice(name, self.get_option(name), SEVERITIES) or default
         self._conn = resolve_connection(self.get_option)
-        self._secrets = tuple(self._conn[name] for name in SECRET_OPTIONS if self._conn.get(name))
+        self._secrets = self._conn.secrets
         self._flush_timeout = float(self.get_option('flush_timeout'))
         if not 0 <= self._flush_timeout <= MAX_FLUSH_TIMEOUT:  # also refuses nan
             raise AOMConfigError('flush_timeout must be from 0 to %d seconds, got %s'

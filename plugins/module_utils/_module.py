@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any, Callable, Dict, Iterable, List, NoReturn, Optional, Tuple
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
@@ -41,9 +42,11 @@ _JSON_ESCAPED = re.compile(r'["\\\x00-\x1f]')
 class AOMModule(AnsibleModule):
     """An AnsibleModule with the collection's connection options, client and error mapping."""
 
-    _set_aside = ()  # (where, key, value) of the result's parts that skip the no_log scan
+    # (where, key, value) of the result's parts that skip the no_log scan
+    _set_aside: Tuple[Tuple[str, str, Any], ...] = ()
 
-    def __init__(self, argument_spec=None, required_libraries=('requests', 'voluptuous'), **kwargs):
+    def __init__(self, argument_spec: Optional[Dict[str, Any]] = None,
+                 required_libraries: Iterable[str] = ('requests', 'voluptuous'), **kwargs: Any) -> None:
         spec = connection_argument_spec()
         spec.update(argument_spec or {})
         super().__init__(argument_spec=spec, **kwargs)
@@ -52,20 +55,20 @@ class AOMModule(AnsibleModule):
             self.no_log_values.update(url_credentials(self.params.get(name)))
         for name in missing_libraries(required_libraries):
             self.fail_json(msg=missing_required_lib(name), exception=str(IMPORT_ERRORS[name]))
-        self._client = None
+        self._client: Optional[AOMClient] = None
 
     @property
-    def client(self):
+    def client(self) -> AOMClient:
         """The AOMClient for the connection options, built on first use (bad options raise AOMConfigError)."""
         if self._client is None:
             self._client = AOMClient(resolve_connection(self.params.get))
         return self._client
 
-    def fail_aom(self, err):
+    def fail_aom(self, err: AOMError) -> NoReturn:
         """Fail with an AOMError's message and its details (status, error code, request id, path...)."""
         self.fail_json(msg=str(err), **err.to_dict())
 
-    def run(self, work):
+    def run(self, work: Callable[[], Dict[str, Any]]) -> NoReturn:
         """``exit_json(**work())``; an AOMError raised by ``work`` fails the module instead."""
         try:
             result = work()
@@ -85,22 +88,22 @@ class AOMModule(AnsibleModule):
     # not plain JSON (bytes, sets, dates, NaN) stays in the scan. Only on ansible-core 2.19+
     # (its _record_module_result hook); before, the whole result is scanned.
 
-    def _return_formatted(self, kwargs):
+    def _return_formatted(self, kwargs: Dict[str, Any]) -> None:
         if _HAS_RESULT_HOOK:
             self._set_aside = self._set_aside_clean(kwargs)
         super()._return_formatted(kwargs)
 
-    def _set_aside_clean(self, kwargs):
+    def _set_aside_clean(self, kwargs: Dict[str, Any]) -> Tuple[Tuple[str, str, Any], ...]:
         secrets = list(self.no_log_values)
         if not all(isinstance(secret, str) and secret and not _JSON_ESCAPED.search(secret) for secret in secrets):
             return ()
         # the invocation _return_formatted would add, made here (copies) to set parts of it aside
         invocation = kwargs.setdefault('invocation', {'module_args': self.params})
-        args = {}
+        args: Dict[str, Any] = {}
         if isinstance(invocation, dict) and isinstance(invocation.get('module_args'), dict):
             args = dict(invocation['module_args'])
             kwargs['invocation'] = dict(invocation, module_args=args)
-        set_aside = []
+        set_aside: List[Tuple[str, str, Any]] = []
         for where, part in (('result', kwargs), ('args', args)):
             for key, value in part.items():
                 if (where == 'args' or key not in _CORE_KEYS and not key.startswith('_')) \
@@ -109,7 +112,7 @@ class AOMModule(AnsibleModule):
                     part[key] = None
         return tuple(set_aside)
 
-    def _record_module_result(self, o):
+    def _record_module_result(self, o: Dict[str, Any]) -> None:
         for where, key, value in self._set_aside:
             part = o if where == 'result' else o.get('invocation', {}).get('module_args', {})
             if key in part and part[key] is None:
@@ -118,7 +121,7 @@ class AOMModule(AnsibleModule):
         super()._record_module_result(o)
 
 
-def _json_holds_none(value, secrets):
+def _json_holds_none(value: Any, secrets: List[str]) -> bool:
     """Whether ``value`` is plain JSON whose text holds none of ``secrets``."""
     try:
         text = json.dumps(value, ensure_ascii=False, allow_nan=False)
@@ -126,12 +129,3 @@ def _json_holds_none(value, secrets):
         return False
     return not any(secret in text for secret in secrets)
 
-
-def client_from_module(module):
-    """The AOMClient for a plain AnsibleModule's connection options; kept for modules not yet on AOMModule."""
-    for name in ('endpoint', 'identity_endpoint'):
-        module.no_log_values.update(url_credentials(module.params.get(name)))
-    try:
-        return AOMClient(resolve_connection(module.params.get))
-    except AOMError as err:
-        module.fail_json(msg=str(err), **err.to_dict())

@@ -78,14 +78,16 @@ def active_lookup(desired, now=None):
     """Keyword arguments of the ONE ``list_events`` call that finds the active alarms ``desired`` may match.
 
     It filters on NEAR_MISS_KEYS with the values the batch uses (a superset of the identities:
-    the exact match is done locally by ``plan``); a key some event lacks (a clear by ``id``) is
-    not filtered on. ``None`` when no alarm is desired.
+    the exact match is done locally by ``plan``). Not at all when the batch clears an alarm by
+    ``id``: the list API cannot filter by id, and the metadata given with an id is checked against
+    the alarm the id names (``plan``), so it must not hide that alarm. ``None`` when no alarm is desired.
     """
     alarms = [event for event in desired if event['metadata'].get('event_type') == 'alarm']
     if not alarms:
         return None
+    by_id = any(event.get('id') is not None for event in alarms)
     return dict(event_type='active_alert', time_range=active_time_range(now),
-                metadata_relation=_relation_for(alarms, NEAR_MISS_KEYS) or None)
+                metadata_relation=None if by_id else _relation_for(alarms, NEAR_MISS_KEYS) or None)
 
 
 def history_lookup(desired):

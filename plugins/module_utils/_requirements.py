@@ -12,6 +12,8 @@ disables itself, the filter raises.
 
 from __future__ import annotations
 
+from typing import Dict, Iterable, List, Optional
+
 try:
     import requests  # noqa: F401  pylint: disable=unused-import
 except ImportError as exc:
@@ -26,9 +28,9 @@ except ImportError as exc:
 else:
     VOLUPTUOUS_IMPORT_ERROR = None
 
-IMPORT_ERRORS = {'requests': REQUESTS_IMPORT_ERROR, 'voluptuous': VOLUPTUOUS_IMPORT_ERROR}
+IMPORT_ERRORS: Dict[str, Optional[ImportError]] = {'requests': REQUESTS_IMPORT_ERROR, 'voluptuous': VOLUPTUOUS_IMPORT_ERROR}
 
 
-def missing_libraries(names=('requests', 'voluptuous')):
+def missing_libraries(names: Iterable[str] = ('requests', 'voluptuous')) -> List[str]:
     """The libraries among ``names`` that cannot be imported, in the order given."""
     return [name for name in names if IMPORT_ERRORS[name] is not None]

@@ -15,6 +15,7 @@ import datetime
 import hashlib
 import hmac
 import re
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 from urllib.parse import quote, unquote, urlsplit, parse_qsl
 
 ALGORITHM = 'SDK-HMAC-SHA256'
@@ -27,11 +28,16 @@ _AUTH_RE = re.compile(
 )
 
 
-def _encode(value):
+# A query as a string, a mapping or (key, value) pairs; a body as text or bytes.
+Query = Union[None, str, Mapping[Any, Any], Iterable[Tuple[Any, Any]]]
+Body = Union[None, str, bytes, bytearray]
+
+
+def _encode(value: str) -> str:
     return quote(value, safe=_UNRESERVED)
 
 
-def _to_bytes(body):
+def _to_bytes(body: Body) -> bytes:
     if body is None:
         return b''
     if isinstance(body, str):
@@ -39,25 +45,25 @@ def _to_bytes(body):
     return bytes(body)
 
 
-def format_sdk_date(moment=None):
+def format_sdk_date(moment: Optional[datetime.datetime] = None) -> str:
     """``YYYYMMDDTHHMMSSZ`` for ``moment`` (an aware datetime) or now, in UTC."""
     moment = moment or datetime.datetime.now(datetime.timezone.utc)
     return moment.astimezone(datetime.timezone.utc).strftime(DATE_FORMAT)
 
 
-def parse_sdk_date(value):
+def parse_sdk_date(value: str) -> datetime.datetime:
     """The aware UTC datetime of an ``X-Sdk-Date`` value; raises ValueError when malformed."""
     return datetime.datetime.strptime(value, DATE_FORMAT).replace(tzinfo=datetime.timezone.utc)
 
 
-def canonical_uri(path):
+def canonical_uri(path: str) -> str:
     """The path decoded, then each segment re-encoded; a trailing ``/`` is always present."""
     segments = [_encode(segment) for segment in unquote(path or '/').split('/')]
     uri = '/'.join(segments)
     return uri if uri.endswith('/') else uri + '/'
 
 
-def query_pairs(query):
+def query_pairs(query: Query) -> List[Tuple[str, str]]:
     """``query`` as a list of (key, value) pairs: from a query string, a dict or pairs."""
     if query is None:
         return []
@@ -68,7 +74,7 @@ def query_pairs(query):
     return [(str(k), '' if v is None else str(v)) for k, v in query]
 
 
-def encode_query(query):
+def encode_query(query: Query) -> str:
     """The canonical query string: pairs sorted by key then value, both RFC 3986 encoded.
 
     The client sends exactly this string, so what is signed is what travels.
@@ -77,19 +83,19 @@ def encode_query(query):
     return '&'.join('%s=%s' % (_encode(k), _encode(v)) for k, v in pairs)
 
 
-def signed_header_names(headers):
+def signed_header_names(headers: Mapping[str, str]) -> List[str]:
     """Lower-cased, sorted names of the headers that are signed (those without ``_``)."""
     return sorted({name.lower() for name in headers if '_' not in name})
 
 
-def _header_value(headers, name):
+def _header_value(headers: Mapping[str, str], name: str) -> Optional[str]:
     for key, value in headers.items():
         if key.lower() == name:
             return value
     return None
 
 
-def canonical_request(method, url, headers, body, signed_headers):
+def canonical_request(method: str, url: str, headers: Mapping[str, str], body: Body, signed_headers: List[str]) -> str:
     """The six-line canonical request of the SDK signer."""
     parts = urlsplit(url)
     canonical_headers = ''.join(
@@ -105,19 +111,19 @@ def canonical_request(method, url, headers, body, signed_headers):
     ])
 
 
-def string_to_sign(canonical, sdk_date):
+def string_to_sign(canonical: str, sdk_date: str) -> str:
     return '%s\n%s\n%s' % (ALGORITHM, sdk_date, hashlib.sha256(canonical.encode('utf-8')).hexdigest())
 
 
-def signature(secret_key, to_sign):
+def signature(secret_key: str, to_sign: str) -> str:
     return hmac.new(secret_key.encode('utf-8'), to_sign.encode('utf-8'), hashlib.sha256).hexdigest()
 
 
-def authorization_header(access_key, signed_headers, sig):
+def authorization_header(access_key: str, signed_headers: List[str], sig: str) -> str:
     return '%s Access=%s, SignedHeaders=%s, Signature=%s' % (ALGORITHM, access_key, ';'.join(signed_headers), sig)
 
 
-def parse_authorization(value):
+def parse_authorization(value: Optional[str]) -> Tuple[str, List[str], str]:
     """``(access_key, [signed header names], signature)`` of an Authorization header value."""
     match = _AUTH_RE.match((value or '').strip())
     if not match:
@@ -125,8 +131,9 @@ def parse_authorization(value):
     return match.group('ak'), match.group('sh').split(';'), match.group('sig')
 
 
-def sign_request(method, url, headers, body, access_key, secret_key, project_id=None, security_token=None,
-                 sdk_date=None):
+def sign_request(method: str, url: str, headers: Optional[Mapping[str, str]], body: Body, access_key: str,
+                 secret_key: str, project_id: Optional[str] = None, security_token: Optional[str] = None,
+                 sdk_date: Optional[str] = None) -> Dict[str, str]:
     """A new headers dict: ``headers`` plus the date, host, project, token and Authorization."""
     signed = dict(headers or {})
     signed['X-Sdk-Date'] = sdk_date or format_sdk_date()

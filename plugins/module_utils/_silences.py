@@ -2,7 +2,7 @@
 # Copyright: contributors to the huaweicloud.aom collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""AOM silence (mute) rules: validation, the matcher and window conversions, in-force and planning.
+"""AOM silence (mute) rules: validation, window conversions, in-force and planning (the matcher is ``_match``).
 
 Three forms of a rule meet here:
 
@@ -28,6 +28,13 @@ except ImportError:  # Python 3.8: only UTC can be checked and computed
 
 from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMError, AOMValidationError
 from ansible_collections.huaweicloud.aom.plugins.module_utils._events import parse_duration, parse_time
+from ansible_collections.huaweicloud.aom.plugins.module_utils._match import (
+    MatchError,
+    MatchLimits,
+    canonical_match,
+    match_from_api,
+    parse_match,
+)
 
 MAX_RULES = 100  # per project, says the service's documentation
 MAX_CONDITION_SETS = 10
@@ -39,16 +46,15 @@ MAX_DESCRIPTION_LEN = 1024
 MAX_TIMEZONE_LEN = 32
 MAX_KEY_LEN = 128
 MAX_VALUE_LEN = 256
+MUTE_RULE_LIMITS = MatchLimits(condition_sets=MAX_CONDITION_SETS, conditions=MAX_CONDITIONS, values=MAX_VALUES,
+                               key_length=MAX_KEY_LEN, value_length=MAX_VALUE_LEN)
 NAME_RE = re.compile(r'^[A-Za-z0-9](?:[A-Za-z0-9_]*[A-Za-z0-9])?$')
-OPERATORS = ('EQUALS', 'REGEX', 'EXIST')
 # option ``repeat`` -> mute_config.type
 REPEATS = {'none': 'FIXED', 'daily': 'DAILY', 'weekly': 'WEEKLY', 'monthly': 'MONTHLY'}
 WEEKDAYS = ('monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday')
 SECONDS_PER_DAY = 86400
 DEFAULT_TIMEZONE = 'UTC'
-CONDITION_KEYS = ('key', 'operate', 'value')
 SILENCE_OPTIONS = ('name', 'description', 'timezone', 'match', 'repeat', 'starts_at', 'ends_at', 'days')
-_CONTROL_CHARS = re.compile('[\x00-\x08\x0b-\x1f\x7f-\x9f]')
 _TIME_OF_DAY_RE = re.compile(r'^(\d{1,2}):(\d{2})(?::(\d{2}))?$')
 
 
@@ -125,106 +131,8 @@ def _detail(err):
     return err.message[len(prefix):] if err.path and err.message.startswith(prefix) else err.message
 
 
-def _type_name(value):
-    return 'null' if value is None else type(value).__name__
-
-
 # ---------------------------------------------------------------------------------------------
-# matchers
-
-def _text(value, path, problems, what, limit):
-    """A key or value as a non-empty str (ints converted), or None with a problem recorded."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str) or not value.strip():
-        problems.add(path, '%r is not allowed; expected a non-empty string as %s' % (value, what))
-        return None
-    if len(value) > limit:
-        problems.add(path, '%d characters are too many for %s; at most %d' % (len(value), what, limit))
-        return None
-    if _CONTROL_CHARS.search(value):
-        problems.add(path, 'control characters are not allowed in %s' % what)
-        return None
-    return value
-
-
-def _values(value, path, problems, operate):
-    """A condition's values as a list of strings (a single value becomes a list of one)."""
-    values = value if isinstance(value, list) else [value]
-    if operate == 'EXIST':
-        if value not in (None, [], ''):
-            problems.add(path, 'EXIST takes no value (it matches any alarm that has the key); got %r' % (value,))
-        return []
-    if not values or value is None:
-        problems.add(path, '%s needs 1 to %d values' % (operate, MAX_VALUES))
-        return []
-    if len(values) > MAX_VALUES:
-        problems.add(path, '%d values are too many; at most %d per condition' % (len(values), MAX_VALUES))
-    found = []
-    for index, item in enumerate(values):
-        item_path = '%s[%d]' % (path, index) if isinstance(value, list) else path
-        text = _text(item, item_path, problems, 'a value', MAX_VALUE_LEN)
-        if text is None:
-            continue
-        if operate == 'REGEX':
-            try:
-                re.compile(text)
-            except re.error as err:
-                problems.add(item_path, '%r is not a regular expression: %s' % (text, err))
-                continue
-        found.append(text)
-    return found
-
-
-def _full_condition(item, path, problems):
-    """``{key, operate, value}`` -> the API's condition."""
-    unknown = sorted(str(key) for key in item if key not in CONDITION_KEYS)
-    for key in unknown:
-        problems.add('%s.%s' % (path, key), 'is not a field of a condition; allowed: %s' % ', '.join(CONDITION_KEYS))
-    operate = item.get('operate')
-    if not isinstance(operate, str) or operate.upper() not in OPERATORS:
-        problems.add('%s.operate' % path, '%r is not allowed; expected one of %s' % (operate, ', '.join(OPERATORS)))
-        operate = None
-    else:
-        operate = operate.upper()
-    if 'key' not in item:
-        problems.add('%s.key' % path, 'is required: the metadata key the condition looks at')
-        key = None
-    else:
-        key = _text(item['key'], '%s.key' % path, problems, 'a metadata key', MAX_KEY_LEN)
-    values = _values(item.get('value'), '%s.value' % path, problems, operate) if operate else []
-    return {'key': key, 'operate': operate, 'value': values}
-
-
-def _condition_set(item, path, problems):
-    """One item of ``match`` (conditions that must all hold) -> a list of API conditions."""
-    if isinstance(item, dict) and 'operate' in item:
-        conditions = [_full_condition(item, path, problems)]
-    elif isinstance(item, dict):
-        conditions = []
-        for key, value in item.items():
-            key_path = '%s.%s' % (path, key)
-            text = _text(key, key_path, problems, 'a metadata key', MAX_KEY_LEN)
-            conditions.append({'key': text, 'operate': 'EQUALS', 'value': _values(value, key_path, problems, 'EQUALS')})
-    elif isinstance(item, list):
-        conditions = []
-        for index, condition in enumerate(item):
-            condition_path = '%s[%d]' % (path, index)
-            if not isinstance(condition, dict):
-                problems.add(condition_path, '%s is not allowed; expected a condition {key, operate, value}'
-                             % _type_name(condition))
-                continue
-            conditions.append(_full_condition(condition, condition_path, problems))
-    else:
-        problems.add(path, '%s is not allowed; expected a mapping of metadata keys to values, or a list of '
-                           'conditions {key, operate, value}' % _type_name(item))
-        return []
-    if not conditions and isinstance(item, (dict, list)):
-        problems.add(path, 'is empty; expected at least one condition')
-    if len(conditions) > MAX_CONDITIONS:
-        problems.add(path, '%d conditions are too many; at most %d in one item' % (len(conditions), MAX_CONDITIONS))
-    return conditions
-
+# matchers: the collection's one matcher form (_match), within the service's limits for a rule
 
 def match_to_api(match, problems, path='match'):
     """The ``match`` option -> the API's list of lists (items OR, conditions of an item AND).
@@ -232,39 +140,12 @@ def match_to_api(match, problems, path='match'):
     An item is a mapping ``{metadata key: value or list of values}`` (each key EQUALS any of its
     values), a single full condition ``{key, operate, value}``, or a list of full conditions.
     """
-    if not isinstance(match, list) or not match:
-        problems.add(path, 'is required: a non-empty list of condition sets, e.g. [{resource_id: shop@web1}]')
+    try:
+        return parse_match(match, path, limits=MUTE_RULE_LIMITS, required=True).api()
+    except MatchError as err:
+        for problem in err.problems:
+            problems.add(*problem)
         return []
-    if len(match) > MAX_CONDITION_SETS:
-        problems.add(path, '%d items are too many; at most %d' % (len(match), MAX_CONDITION_SETS))
-    return [_condition_set(item, '%s[%d]' % (path, index), problems) for index, item in enumerate(match)]
-
-
-def match_from_api(api_match):
-    """The API's list of lists -> the ``match`` option (easy mappings where they say the same)."""
-    found = []
-    for conditions in api_match or []:
-        keys = [condition.get('key') for condition in conditions]
-        easy = all(condition.get('operate') == 'EQUALS' and condition.get('value') for condition in conditions)
-        if easy and len(set(keys)) == len(keys):
-            found.append(dict((c['key'], c['value'][0] if len(c['value']) == 1 else list(c['value'])) for c in conditions))
-        else:
-            found.append([_listed_condition(condition) for condition in conditions])
-    return found
-
-
-def _listed_condition(condition):
-    listed = {'key': condition.get('key'), 'operate': condition.get('operate')}
-    if condition.get('value'):
-        listed['value'] = list(condition['value'])
-    return listed
-
-
-def canonical_match(api_match):
-    """A comparable form: the order of items, of conditions and of values means nothing."""
-    return sorted(
-        sorted((c.get('key') or '', c.get('operate') or '', tuple(sorted(c.get('value') or []))) for c in conditions)
-        for conditions in api_match or [])
 
 
 # ---------------------------------------------------------------------------------------------

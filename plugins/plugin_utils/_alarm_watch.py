@@ -2,11 +2,11 @@
 # Copyright: contributors to the huaweicloud.aom collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""What the EDA source ``aom_alarms`` decides, without I/O: matching, changes, the bookmark.
+"""What the EDA source ``aom_alarms`` decides, without I/O: changes and the bookmark.
 
-``Matcher`` is the metadata matcher form (a list of condition sets: OR between them, AND
-inside; each condition a value or a list of values). ``AlarmTracker`` turns successive lists
-of active alarms into ``raised``/``updated``/``cleared`` changes, one per change. ``Bookmark``
+``AlarmTracker`` turns successive lists of active alarms into ``raised``/``updated``/``cleared``
+changes, one per change, for the alarms a matcher (``module_utils._match.Matcher``, the form the
+silence rules use) accepts. ``Bookmark``
 keeps the tracked alarms in a file (written to a temporary name, fsynced, renamed; 0600),
 holding alarm data only, never a credential.
 """
@@ -22,71 +22,6 @@ BOOKMARK_FORMAT = 1
 # What tells an update: the severity or the annotations. The rest of the metadata is the
 # alarm's identity, fixed for its id; it is compared too, so nothing that changes goes unsaid.
 _COMPARED = ('metadata', 'annotations')
-
-
-class MatchError(ValueError):
-    """The ``match`` option is not a list of condition sets."""
-
-
-class Matcher:
-    """Metadata conditions: ``[{key: value or [values]}, ...]``, OR between items, AND inside."""
-
-    def __init__(self, match, allowed_values=None, field='match'):
-        self.condition_sets = _condition_sets(match, allowed_values or {}, field)
-
-    def __call__(self, metadata):
-        if not self.condition_sets:
-            return True
-        return any(all(metadata.get(key) in values for key, values in conditions.items())
-                   for conditions in self.condition_sets)
-
-    def narrowing(self, unstable_keys=()):
-        """``{key: [values]}`` the service may filter on without losing a match, or {}.
-
-        Only with one condition set (the list API ANDs its filters), and never on a key that
-        may change for the same alarm (its severity): an alarm followed since it matched must
-        stay in the listing, or it would look cleared.
-        """
-        if len(self.condition_sets) != 1:
-            return {}
-        return dict((key, list(values)) for key, values in self.condition_sets[0].items()
-                    if key not in unstable_keys)
-
-    def describe(self):
-        return json.dumps([dict((k, sorted(v)) for k, v in c.items()) for c in self.condition_sets], sort_keys=True)
-
-
-def _condition_sets(match, allowed_values, field):
-    if match is None:
-        return []
-    if isinstance(match, dict):
-        match = [match]
-    if not isinstance(match, list):
-        raise MatchError('%s: expected a list of mappings {metadata key: value or list of values}, got %s'
-                         % (field, type(match).__name__))
-    result = []
-    for index, conditions in enumerate(match):
-        path = '%s[%d]' % (field, index)
-        if not isinstance(conditions, dict) or not conditions:
-            raise MatchError('%s: expected a non-empty mapping {metadata key: value or list of values}' % path)
-        checked = {}
-        for key, value in conditions.items():
-            if not isinstance(key, str) or not key:
-                raise MatchError('%s: keys are metadata keys (non-empty strings), got %r' % (path, key))
-            checked[key] = _values(value, '%s.%s' % (path, key), allowed_values.get(key))
-        result.append(checked)
-    return result
-
-
-def _values(value, path, allowed):
-    values = value if isinstance(value, list) else [value]
-    if not values or any(isinstance(v, bool) or not isinstance(v, (str, int)) or v == '' for v in values):
-        raise MatchError('%s: expected a non-empty string or a list of them' % path)
-    values = frozenset(str(v) for v in values)
-    for candidate in sorted(values):
-        if allowed and candidate not in allowed:
-            raise MatchError('%s: %r is not allowed; expected one of %s' % (path, candidate, ', '.join(allowed)))
-    return values
 
 
 class Change:

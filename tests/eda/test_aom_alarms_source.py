@@ -275,12 +275,12 @@ def test_connection_from_the_modules_environment_variables():
         "HW_AOM_ENDPOINT": "http://127.0.0.1:9", "HUAWEICLOUD_SDK_PROJECT_ID": PROJECT,
         "HUAWEICLOUD_SDK_AK": AK, "HW_SECRET_KEY": SK})
     conn = config.connection
-    assert (conn["endpoint"], conn["project_id"], conn["access_key"], conn["auth"]) == (
+    assert (conn.endpoint, conn.project_id, conn.access_key, conn.auth) == (
         "http://127.0.0.1:9", PROJECT, AK, "aksk")
     # A rulebook argument wins over the environment.
     config = SOURCE["SourceConfig"]({"allow_http": True, "access_key": "ARGUMENTAK"}, environ={
         "HW_AOM_ENDPOINT": "http://127.0.0.1:9", "HW_PROJECT_ID": PROJECT, "HW_ACCESS_KEY": AK, "HW_SECRET_KEY": SK})
-    assert config.connection["access_key"] == "ARGUMENTAK"
+    assert config.connection.access_key == "ARGUMENTAK"
 
 
 @pytest.mark.parametrize("args, message", [
@@ -288,9 +288,9 @@ def test_connection_from_the_modules_environment_variables():
     ({"interval": "soon"}, "interval: expected a number of seconds above 0"),
     ({"emit_existing": "maybe"}, "emit_existing: expected true or false"),
     ({"match": {"event_severity": "Urgent"}}, "match[0].event_severity: 'Urgent' is not allowed; expected one of Critical"),
-    ({"match": [{}]}, "match[0]: expected a non-empty mapping"),
+    ({"match": [{}]}, "match[0]: is empty; expected at least one condition"),
     ({"match": "web1"}, "match: expected a list of mappings"),
-    ({"match": [{"resource_id": []}]}, "match[0].resource_id: expected a non-empty string or a list"),
+    ({"match": [{"resource_id": []}]}, "match[0].resource_id: EQUALS needs at least 1 value"),
     ({"intervall": 5}, "unknown argument intervall; allowed: interval"),
     ({"project_id": "not-hex"}, "project_id must be the 32-character hexadecimal project ID"),
 ])
@@ -305,6 +305,33 @@ def test_schema_lists_every_argument_the_source_takes():
     documented = set(schema["properties"])
     accepted = set(SOURCE["SOURCE_OPTIONS"]) | set(SOURCE["CONNECTION_OPTIONS"])
     assert documented == accepted
+
+
+MATCH_FORMS = [
+    None, [], {"resource_id": "web1"}, [{"resource_id": ["web1", 7]}],
+    [{"event_severity": ["Major", "Critical"]}, {"event_name": "disk full"}],
+    [{"key": "resource_id", "operate": "REGEX", "value": ["web.*"]}],
+    [{"key": "resource_id", "operate": "exist"}], {"key": "host", "operate": "EXIST", "value": []},
+    [[{"key": "resource_id", "operate": "EQUALS", "value": "web1"}, {"key": "event_name", "operate": "EXIST"}]],
+    "web1", [{}], [[]], ["web1"], [{"resource_id": []}], [{"resource_id": ""}], [{"resource_id": " "}],
+    [{"resource_id": True}], [{"resource_id": "a\x07b"}], [{"event_severity": "Urgent"}],
+    [{"event_type": ["alarm", "incident"]}], [{"key": "a", "operate": "LIKE", "value": ["x"]}],
+    [{"key": "a", "operate": "EXIST", "value": ["x"]}], [{"key": "a", "operate": "EQUALS"}],
+    [{"key": "a", "operate": "EQUALS", "value": "x", "relation": "AND"}], [[{"resource_id": "web1"}]],
+]
+
+
+@pytest.mark.parametrize("match", MATCH_FORMS, ids=[json.dumps(match) for match in MATCH_FORMS])
+def test_schema_accepts_the_match_forms_the_source_accepts(match):
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(SCHEMA_PATH.read_text())
+    try:
+        SOURCE["SourceConfig"](dict(connection_args("http://127.0.0.1:1"), match=match), environ={})
+        source_accepts = True
+    except SOURCE["SourceConfigError"]:
+        source_accepts = False
+    schema_accepts = jsonschema.Draft202012Validator(schema).is_valid({"match": match})
+    assert schema_accepts == source_accepts
 
 
 def test_loads_by_path_from_a_checkout_that_is_not_on_sys_path(tmp_path):

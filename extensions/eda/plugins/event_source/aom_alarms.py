@@ -47,11 +47,18 @@ options:
     default: 30
   match:
     description:
-      - Only alarms whose metadata match. A list of condition sets; an alarm matches when it meets
-        every condition of at least one set. A condition is C(metadata key: value) or
-        C(metadata key: [values]) (any of them). Without it, every alarm.
+      - Only alarms whose metadata match, in the form of the O(huaweicloud.aom.aom_silence#module:match)
+        option of the silence modules. Without it, every alarm.
+      - A list of items; an alarm matches when it matches any item (OR). A single mapping is one item.
+      - "An item is either a mapping of metadata keys to a value or a list of values, for example
+        C({resource_id: web1, event_severity: [Major, Critical]}): every key must hold one of its values (AND);"
+      - "or a full condition C({key: resource_id, operate: REGEX, value: ['web.*']}), or a list of full
+        conditions that must all hold. C(operate) is V(EQUALS) (any of the values), V(REGEX) (any of
+        the regular expressions matches the whole value) or V(EXIST) (the key is present; no value)."
+      - The values of C(event_severity) (V(Critical), V(Major), V(Minor), V(Info)) and C(event_type)
+        (V(event), V(alarm)) are checked, so that a typo does not silently match nothing.
     type: list
-    elements: dict
+    elements: raw
   emit_existing:
     description:
       - When the source starts without a bookmark, whether the alarms already active are told as
@@ -169,19 +176,17 @@ _import_collection()
 # pylint: disable=wrong-import-position
 from ansible_collections.huaweicloud.aom.plugins.module_utils._client import AOMClient  # noqa: E402
 from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMError  # noqa: E402
+from ansible_collections.huaweicloud.aom.plugins.module_utils._match import MatchError, parse_match  # noqa: E402
 from ansible_collections.huaweicloud.aom.plugins.module_utils._events import listed_event, metadata_relation  # noqa: E402
 from ansible_collections.huaweicloud.aom.plugins.module_utils._reconcile import active_time_range  # noqa: E402
 from ansible_collections.huaweicloud.aom.plugins.module_utils._options import (  # noqa: E402
     CONNECTION_OPTIONS,
-    SECRET_OPTIONS,
     resolve_connection,
 )
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_watch import (  # noqa: E402
     AlarmTracker,
     Bookmark,
     BookmarkError,
-    Matcher,
-    MatchError,
     scope_key,
 )
 
@@ -220,7 +225,7 @@ class SourceConfig:
         self.max_backoff = max(self.interval, _positive_number(args, 'max_backoff', DEFAULT_MAX_BACKOFF))
         self.emit_existing = _boolean(args, 'emit_existing', True)
         try:
-            self.matcher = Matcher(args.get('match'), ALLOWED_MATCH_VALUES)
+            self.matcher = parse_match(args.get('match'), allowed_values=ALLOWED_MATCH_VALUES)
         except MatchError as exc:
             raise SourceConfigError('aom_alarms: %s' % exc)
         self.state_file = args.get('state_file') or None
@@ -233,12 +238,11 @@ class SourceConfig:
             self.connection = resolve_connection(connection_getter(args, environ))
         except AOMError as exc:
             raise SourceConfigError('aom_alarms: %s' % exc)
-        self.secrets = [str(self.connection[name]) for name in SECRET_OPTIONS if self.connection.get(name)]
+        self.secrets = list(self.connection.secrets)
 
     def scope(self):
         conn = self.connection
-        return scope_key(conn['endpoint'], conn.get('project_id') or conn.get('project_name'),
-                         conn.get('enterprise_project_id'), self.matcher.describe())
+        return scope_key(conn.endpoint, conn.project, conn.enterprise_project_id, self.matcher.describe())
 
 
 def _positive_number(args, name, default):

@@ -100,8 +100,8 @@ def test_injected_environment_resolves(credential_type, inputs, expected):
         return next((env[var] for var in CONNECTION_OPTIONS[name]['env'] if var in env), None)
 
     conn = resolve_connection(get_option)
-    assert conn['auth'] == 'aksk'
-    assert conn['access_key'] == 'AKEXAMPLE' and conn['secret_key'] == 'SKEXAMPLE'
-    assert conn['project_id'] == '0123456789abcdef0123456789abcdef'
-    assert conn['endpoint'] == expected['endpoint']
-    assert conn['security_token'] == expected['security_token']
+    assert conn.auth == 'aksk'
+    assert conn.access_key == 'AKEXAMPLE' and conn.secret_key == 'SKEXAMPLE'
+    assert conn.project_id == '0123456789abcdef0123456789abcdef'
+    assert conn.endpoint == expected['endpoint']
+    assert conn.security_token == expected['security_token']

@@ -33,12 +33,19 @@ Display.warning = lambda self, msg, *args, **kwargs: warned.append(msg)
 outcomes = []
 for env in json.loads(sys.argv[1]):
     saved = dict(os.environ)
-    os.environ.update(env)
+    for name, value in env.items():  # null: the variable is unset
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
     del warned[:]
     callback = callback_loader.get('huaweicloud.aom.aom_alarm')
     try:
         callback.set_options()
-        outcomes.append({'disabled': bool(callback.disabled), 'verify': (callback._conn or {}).get('verify'),
+        outcomes.append({'disabled': bool(callback.disabled), 'verify': getattr(callback._conn, 'verify', None),
+                         'access_key': getattr(callback._conn, 'access_key', None),
+                         'endpoint': getattr(callback._conn, 'endpoint', None),
+                         'project_id': getattr(callback._conn, 'project_id', None),
                          'switches': getattr(callback, '_switches', None), 'severities': getattr(callback, '_severities', None),
                          'warnings': list(warned)})
     except Exception as exc:  # what ansible-core would turn into "Failed to load callback plugin"
@@ -49,10 +56,13 @@ print(json.dumps(outcomes))
 '''
 
 
-def configure_all(tmp_path, envs, ini=None):
-    """What the callback made of its options in each environment of ``envs``, with ``ini`` in ansible.cfg."""
+def configure_all(tmp_path, envs, ini=None, sections=None):
+    """What the callback made of its options in each environment of ``envs`` (a null value unsets a
+    variable), with ``ini`` in ansible.cfg's [callback_aom_alarm] and ``sections`` ({section: {key: value}}) before it."""
     config = tmp_path / 'ansible.cfg'
-    config.write_text('[callback_aom_alarm]\n' + ''.join('%s = %s\n' % item for item in (ini or {}).items()))
+    text = ''.join('[%s]\n' % section + ''.join('%s = %s\n' % item for item in keys.items())
+                   for section, keys in (sections or {}).items())
+    config.write_text(text + '[callback_aom_alarm]\n' + ''.join('%s = %s\n' % item for item in (ini or {}).items()))
     child_env = dict((name, value) for name, value in os.environ.items()
                      if not name.startswith(('HW_', 'HUAWEICLOUD_', 'AOM_ALARM_', 'ANSIBLE_')))
     child_env.update({
@@ -120,3 +130,30 @@ def test_options_from_ansible_cfg_are_parsed_strictly(tmp_path, ini, words):
 def test_a_valid_boolean_in_ansible_cfg_is_read(tmp_path):
     (outcome,) = configure_all(tmp_path, [{}], {'validate_certs': 'False', 'clear_on_success': 'no'})
     assert outcome['warnings'] == [] and outcome['verify'] is False and outcome['switches']['clear_on_success'] is False
+
+
+OTHER_PROJECT = 'fedcba9876543210fedcba9876543210'
+
+
+def test_hw_variables_win_over_the_sdk_ones_as_in_the_modules(tmp_path):
+    """The modules take the first set of HW_*, HUAWEICLOUD_SDK_* (env_fallback); ansible-core takes the last."""
+    both = {'HUAWEICLOUD_SDK_AK': 'SDKACCESSKEY00000000', 'HUAWEICLOUD_SDK_PROJECT_ID': OTHER_PROJECT}
+    sdk_only = dict(both, HW_ACCESS_KEY=None, HW_PROJECT_ID=None)
+    with_hw, without_hw = configure_all(tmp_path, [both, sdk_only])
+    assert not with_hw['disabled'] and not without_hw['disabled']
+    assert (with_hw['access_key'], with_hw['project_id']) == ('DEMOACCESSKEY0000000', '0123456789abcdef0123456789abcdef')
+    assert (without_hw['access_key'], without_hw['project_id']) == ('SDKACCESSKEY00000000', OTHER_PROJECT)
+
+
+def test_the_collection_wide_ini_section_is_read_and_the_callback_section_wins(tmp_path):
+    unset = {'HW_ACCESS_KEY': None, 'HW_AOM_ENDPOINT': None}
+    collection = {'huaweicloud_aom': {'access_key': 'COLLECTIONAK00000000', 'endpoint': 'https://aom.collection.example'}}
+    (outcome,) = configure_all(tmp_path, [unset], sections=collection)
+    assert outcome['warnings'] == [] and (outcome['access_key'], outcome['endpoint']) == (
+        'COLLECTIONAK00000000', 'https://aom.collection.example')
+    (outcome,) = configure_all(tmp_path, [unset], ini={'access_key': 'CALLBACKAK0000000000'}, sections=collection)
+    assert (outcome['access_key'], outcome['endpoint']) == ('CALLBACKAK0000000000', 'https://aom.collection.example')
+    # the environment wins over both sections
+    (outcome,) = configure_all(tmp_path, [{'HW_AOM_ENDPOINT': 'https://aom.env.example'}],
+                               ini={'endpoint': 'https://aom.callback.example'}, sections=collection)
+    assert outcome['endpoint'] == 'https://aom.env.example'

@@ -40,14 +40,13 @@ def test_a_missing_library_fails_before_anything_else(monkeypatch):
     make_module(dict(CONNECTION), required_libraries=('requests',))
 
 
-def test_client_is_built_once_on_first_use(monkeypatch):
+def test_client_is_built_once_on_first_use(monkeypatch, fake_aom):
     catch_module_exits(monkeypatch)
-    built = []
-    monkeypatch.setattr(_module, 'AOMClient', lambda conn: built.append(conn) or object())
+    monkeypatch.setattr(_module, 'AOMClient', fake_aom)
     module = make_module(dict(CONNECTION))
-    assert not built
+    assert not fake_aom.clients
     assert module.client is module.client
-    assert len(built) == 1 and built[0]['project_id'] == PROJECT
+    assert len(fake_aom.clients) == 1 and fake_aom.clients[0].conn.project_id == PROJECT
 
 
 def test_run_exits_with_the_work_result(monkeypatch):

@@ -1,11 +1,13 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMConfigError
 from ansible_collections.huaweicloud.aom.plugins.module_utils._options import (
-    CONNECTION_OPTIONS, SECRET_OPTIONS, connection_argument_spec, resolve_connection, strict_bool, strict_choice)
+    CONNECTION_OPTIONS, SECRET_OPTIONS, Connection, connection_argument_spec, resolve_connection, strict_bool, strict_choice)
 
 PROJECT = '0123456789abcdef0123456789abcdef'
 AKSK = {'access_key': 'AK', 'secret_key': 'SECRET-SK', 'project_id': PROJECT}
@@ -23,36 +25,36 @@ def config_error(**options):
 
 def test_endpoints_from_region_and_cloud():
     conn = resolve(region='cn-north-4', **AKSK)
-    assert conn['endpoint'] == 'https://aom.cn-north-4.myhuaweicloud.com'
-    assert conn['identity_endpoint'] == 'https://iam.cn-north-4.myhuaweicloud.com'
+    assert conn.endpoint == 'https://aom.cn-north-4.myhuaweicloud.com'
+    assert conn.identity_endpoint == 'https://iam.cn-north-4.myhuaweicloud.com'
     conn = resolve(region='eu-west-101', cloud='myhuaweicloud.eu', **AKSK)
-    assert conn['endpoint'] == 'https://aom.eu-west-101.myhuaweicloud.eu'
+    assert conn.endpoint == 'https://aom.eu-west-101.myhuaweicloud.eu'
 
 
 def test_explicit_endpoints_win_and_v3_suffix_is_stripped():
     conn = resolve(region='cn-north-4', endpoint='https://aom.private.example/', identity_endpoint='https://iam.private.example/v3',
                    **AKSK)
-    assert conn['endpoint'] == 'https://aom.private.example'
-    assert conn['identity_endpoint'] == 'https://iam.private.example'
+    assert conn.endpoint == 'https://aom.private.example'
+    assert conn.identity_endpoint == 'https://iam.private.example'
 
 
 def test_defaults_applied():
     conn = resolve(region='cn-north-4', **AKSK)
-    assert conn['timeout'] == 10.0 and conn['retries'] == 3 and conn['verify'] is True
+    assert conn.timeout == 10.0 and conn.retries == 3 and conn.verify is True
 
 
 def test_auth_preference_aksk_then_token_then_password():
     everything = dict(AKSK, auth_token='tok-s3cr3t', user='u', password='s3cr3t-pw', domain='d', region='r1')
-    assert resolve(**everything)['auth'] == 'aksk'
+    assert resolve(**everything).auth == 'aksk'
     del everything['access_key'], everything['secret_key']
-    assert resolve(**everything)['auth'] == 'token'
+    assert resolve(**everything).auth == 'token'
     del everything['auth_token']
-    assert resolve(**everything)['auth'] == 'password'
+    assert resolve(**everything).auth == 'password'
 
 
 def test_password_auth_may_use_project_name():
     conn = resolve(region='r1', user='u', password='s3cr3t-pw', domain='d', project_name='cn-north-4')
-    assert conn['auth'] == 'password' and conn['project_id'] is None and conn['project_name'] == 'cn-north-4'
+    assert conn.auth == 'password' and conn.project_id is None and conn.project_name == 'cn-north-4'
 
 
 @pytest.mark.parametrize('options, words', [
@@ -91,14 +93,14 @@ def test_config_errors_name_the_option(options, words):
 def test_http_allowed_with_opt_in_and_strings_typed():
     conn = resolve(endpoint='http://127.0.0.1:9', allow_http='true', retries='0', request_timeout='2.5',
                    validate_certs='no', **AKSK)
-    assert conn['endpoint'] == 'http://127.0.0.1:9'
-    assert (conn['retries'], conn['timeout'], conn['verify']) == (0, 2.5, False)
+    assert conn.endpoint == 'http://127.0.0.1:9'
+    assert (conn.retries, conn.timeout, conn.verify) == (0, 2.5, False)
 
 
 def test_ca_path_used_for_verification(tmp_path):
     ca = tmp_path / 'ca.pem'
     ca.write_text('x')
-    assert resolve(region='r1', ca_path=str(ca), **AKSK)['verify'] == str(ca)
+    assert resolve(region='r1', ca_path=str(ca), **AKSK).verify == str(ca)
 
 
 def test_argument_spec_has_env_fallbacks_and_no_log():
@@ -121,7 +123,7 @@ def test_module_env_fallback_resolves(monkeypatch):
     result = ArgumentSpecValidator(connection_argument_spec()).validate({})
     assert result.error_messages == []
     conn = resolve_connection(result.validated_parameters.get)
-    assert (conn['access_key'], conn['retries'], conn['auth']) == ('sdk-ak', 5, 'aksk')
+    assert (conn.access_key, conn.retries, conn.auth) == ('sdk-ak', 5, 'aksk')
     assert 'SECRET-SK' in result._no_log_values
 
 
@@ -204,10 +206,24 @@ def test_secrets_are_used_exactly_as_given():
     # before: every secret was .strip()ped, sending another value than the one given
     spaced = dict(AKSK, region='r1')
     spaced['secret_key'] = ' SECRET-SK '
-    assert resolve(**spaced)['secret_key'] == ' SECRET-SK '
-    assert resolve(**dict(PASSWORD_AUTH, password=' s3cr3t-pw \u00e9\u4e2d'))['password'] == ' s3cr3t-pw \u00e9\u4e2d'
+    assert resolve(**spaced).secret_key == ' SECRET-SK '
+    assert resolve(**dict(PASSWORD_AUTH, password=' s3cr3t-pw \u00e9\u4e2d')).password == ' s3cr3t-pw \u00e9\u4e2d'
 
 
 def test_unused_credentials_are_not_checked():
     # a stray password in the environment does not break AK/SK authentication
-    assert resolve(**dict(AKSK, region='r1', password='pw\n'))['auth'] == 'aksk'
+    assert resolve(**dict(AKSK, region='r1', password='pw\n')).auth == 'aksk'
+
+
+def test_the_connection_is_frozen_typed_and_shows_no_secret():
+    conn = resolve(**dict(AKSK, region='cn-north-4', security_token='TOKEN-s3cr3t'))
+    assert isinstance(conn, Connection)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        conn.endpoint = 'https://elsewhere.example'
+    assert conn.secrets == ('SECRET-SK', 'TOKEN-s3cr3t')
+    assert conn.project == PROJECT
+    shown = repr(conn)
+    assert 'SECRET-SK' not in shown and 'TOKEN-s3cr3t' not in shown and "access_key='AK'" in shown
+    # only the chosen authentication's credentials are kept
+    token = resolve(region='r1', auth_token='tok-s3cr3t', access_key=None, project_id=PROJECT, user='u')
+    assert (token.auth, token.user, token.access_key, token.secrets) == ('token', None, None, ('tok-s3cr3t',))

@@ -177,6 +177,13 @@ def test_active_lookup_of_a_clear_by_id_alone_is_not_narrowed_on_missing_keys():
     assert query['metadata_relation'] is None
 
 
+def test_active_lookup_of_a_clear_by_id_with_metadata_is_not_narrowed():
+    """The list API cannot filter by id: narrowed on the metadata given with the id, the lookup missed the
+    alarm the id names when that metadata differs, and the clear said absent instead of failing."""
+    batch = desired(dict(BASE, id='a-1', resource_id='other'), dict(BASE, resource_id='r2'), state='cleared')
+    assert active_lookup(batch, now=NOW)['metadata_relation'] is None
+
+
 def test_a_different_timeout_is_an_update():
     active = [service_item(BASE, timeout=259200000)]
     [action] = plan(desired(dict(BASE, timeout='1d')), active, 'reported')
