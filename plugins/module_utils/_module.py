@@ -128,4 +128,3 @@ def _json_holds_none(value: Any, secrets: List[str]) -> bool:
     except (TypeError, ValueError):
         return False
     return not any(secret in text for secret in secrets)
-
