@@ -167,6 +167,10 @@ options:
         the next run sends them. It holds events only, never credentials.
       - It is created when the callback starts. When it cannot be created or written, the callback
         disables itself with one warning.
+      - In a job run by ansible-runner (AWX, AAP, ansible-navigator), a warning says so when the directory
+        will not outlive the job (inside the job's private data directory, or on the container's own
+        file system), and what is left undelivered at the end is listed in a warning and copied into the
+        job's artifacts (C(<artifact dir>/aom_alarm_undelivered/)).
     type: path
     default: ~/.ansible/aom_alarm_spool
     env:
@@ -222,19 +226,13 @@ from ansible.release import __version__ as ansible_version
 
 from ansible_collections.huaweicloud.aom.plugins.module_utils._client import HAS_REQUESTS, AOMClient
 from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMConfigError, AOMError
-from ansible_collections.huaweicloud.aom.plugins.module_utils._events import (
-    HAS_VOLUPTUOUS,
-    MAX_TIMEOUT_MS,
-    SEVERITIES,
-    identity,
-    now_ms,
-    parse_duration,
-)
+from ansible_collections.huaweicloud.aom.plugins.module_utils._events import HAS_VOLUPTUOUS, MAX_TIMEOUT_MS, SEVERITIES, identity
 from ansible_collections.huaweicloud.aom.plugins.module_utils._options import (
     resolve_connection,
     strict_bool,
     strict_choice,
 )
+from ansible_collections.huaweicloud.aom.plugins.module_utils._time import now_ms, parse_duration
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_delivery import CLEAR, REPORT, AlarmDelivery, classify
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_events import (
     AlarmSettings,
@@ -250,9 +248,11 @@ from ansible_collections.huaweicloud.aom.plugins.plugin_utils._failure_details i
     may_be_rescued,
     result_parts,
 )
+from ansible_collections.huaweicloud.aom.plugins.plugin_utils._job_record import JobRecord
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._run_scope import partial_run_reason, ran_in_check_mode
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._sender import BackgroundSender
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._spool import Spool, SpoolError
+from ansible_collections.huaweicloud.aom.plugins.plugin_utils._spool_place import warn_if_ephemeral
 
 NAME = 'huaweicloud.aom.aom_alarm'
 PUSH_BATCH_SIZE = 100  # a full push request: send the pending alarms at once
@@ -309,6 +309,7 @@ class CallbackModule(CallbackBase):
         self._play_name = ''
         self._closed = False
         self._reported_internal_error = False
+        self._job_record = None  # ansible-runner jobs: what is left undelivered goes into the job's record
 
     # -- configuration ---------------------------------------------------------------------
 
@@ -394,7 +395,9 @@ class CallbackModule(CallbackBase):
             ansible_version=ansible_version,
         )
         self._client = AOMClient(self._conn)
-        self._delivery = AlarmDelivery(self._client, Spool(self._spool_dir), self._settings)
+        warn_if_ephemeral(self._spool_dir, self._display.warning, NAME)
+        self._job_record = JobRecord()
+        self._delivery = AlarmDelivery(self._client, self._job_record.watch(Spool(self._spool_dir)), self._settings)
         self._sender = BackgroundSender(self._delivery.deliver, self._delivery.spool, classify,
                                         on_start=self._delivery.start)
         self._sender.start()
@@ -507,6 +510,7 @@ class CallbackModule(CallbackBase):
         self._client.deadline = time.monotonic() + max(0.0, self._flush_timeout - DEADLINE_MARGIN)
         report = self._sender.close(self._flush_timeout)
         self._say_what_happened(report)
+        self._job_record.finish(self._display.warning, NAME)
 
     def _close_at_exit(self):
         """An interrupted run (no stats): keep what is queued instead of losing it."""

@@ -14,9 +14,10 @@ description:
   - Checks a list of events exactly as M(huaweicloud.aom.aom_event) checks the items of its O(huaweicloud.aom.aom_event#module:events)
     option, with the same schema, and returns the problems found. Nothing is sent; no connection is needed.
   - >-
-    Returns an empty list when every event is valid, else one message per invalid event (its first problem),
-    starting with the path of the field, for example C(events[2].timeout: ...).
-  - When every event is valid on its own, two events with the same identity are reported too.
+    Returns an empty list when every event is valid, else every problem of every event (an event may have several),
+    each a message starting with the path of the field, for example C(events[2].timeout: ...).
+  - With O(details=true), each problem is a dictionary instead, to use without parsing the message.
+  - Two valid events with the same identity are reported too.
   - An empty list has no problems.
   - Use it to refuse bad input before a play sends anything, for example in an M(ansible.builtin.assert).
 requirements:
@@ -38,6 +39,15 @@ options:
     type: str
     choices: [reported, cleared]
     default: reported
+  details:
+    description:
+      - V(false) returns each problem as a message; V(true) as a dictionary with C(index) (the position of the
+        event in the list), C(path) (C(events[INDEX].FIELD)), C(field) (the field inside the event, V('') for
+        the event as a whole) and C(message) (what is wrong and what is allowed, without the path).
+      - M(huaweicloud.aom.aom_event) returns the same dictionaries as C(errors) when it fails on invalid input.
+    type: bool
+    default: false
+    version_added: 1.1.0
 seealso:
   - module: huaweicloud.aom.aom_event
 '''
@@ -61,32 +71,41 @@ EXAMPLES = r'''
     msg: "{{ [{'event_name': 'cpu high', 'event_type': 'event', 'resource_provider': 'ecs', 'resource_type': 'vm',
                'resource_id': 'ecs-web-01'}] | huaweicloud.aom.aom_event_errors('cleared') }}"
   # ["events[0].metadata.event_type: 'event' cannot be cleared; only alarms (event_type: alarm) can"]
+
+- name: Name the events whose timeout is wrong, from the problems as data
+  ansible.builtin.debug:
+    msg: >-
+      {{ my_events | huaweicloud.aom.aom_event_errors(details=true)
+         | selectattr('field', 'equalto', 'timeout') | map(attribute='index')
+         | map('extract', my_events, 'event_name') | list }}
 '''
 
 RETURN = r'''
 _value:
   description:
-    - The problems, one message per invalid event, each starting with the path of the field
-      (C(events[INDEX].FIELD)). Empty when all events are valid.
+    - The problems, every one of every event; empty when all events are valid.
+    - By default each is a message that starts with the path of the field, C(events[INDEX].FIELD).
+    - With O(details=true), each is a dictionary with C(index), C(path), C(field) and C(message).
   type: list
-  elements: str
+  elements: raw
 '''
-
-import re
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMValidationError
+from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMValidationError, problem_text
 from ansible_collections.huaweicloud.aom.plugins.module_utils._events import build_events
 from ansible_collections.huaweicloud.aom.plugins.module_utils._requirements import missing_libraries
 
 STATES = ('reported', 'cleared')
-_FIRST_INDEX = re.compile(r'^events\[0\]')
 
 
-def aom_event_errors(events, state='reported'):
-    """The validation errors of ``events`` (a list of event dicts), one per invalid event; [] when all are valid."""
+def aom_event_errors(events, state='reported', details=False):
+    """Every validation problem of ``events`` (a list of event dicts); [] when all are valid.
+
+    Messages (``events[2].timeout: ...``), or with ``details`` the problems as dicts
+    (``index``, ``path``, ``field``, ``message``).
+    """
     if missing_libraries(('voluptuous',)):
         raise AnsibleFilterError('the huaweicloud.aom.aom_event_errors filter requires the Python library voluptuous '
                                  'on the controller (pip install voluptuous)')
@@ -95,27 +114,17 @@ def aom_event_errors(events, state='reported'):
     if not isinstance(events, (list, tuple)):
         raise AnsibleFilterError('aom_event_errors: the input must be a list of events, got %s'
                                  % ('a mapping' if isinstance(events, dict) else type(events).__name__))
-    errors = []
-    for index, event in enumerate(events):
-        error = _error_of([event], state)
-        if error:
-            # build_events numbers the one event 0; give it its index in the list
-            errors.append(_FIRST_INDEX.sub('events[%d]' % index, error))
-    if not errors and len(events) > 1:
-        # each is valid on its own; the batch may still hold two with one identity
-        error = _error_of(list(events), state)
-        if error:
-            errors.append(error)
-    return errors
-
-
-def _error_of(events, state):
-    """The message of the first problem of ``events``, or None."""
+    if not isinstance(details, bool):
+        raise AnsibleFilterError('aom_event_errors: details must be true or false, got %r' % (details,))
+    if not events:
+        return []
     try:
-        build_events({'events': events}, state)
+        build_events({'events': list(events)}, state)
     except AOMValidationError as err:
-        return to_native(err.message)
-    return None
+        found = [dict(one, message=to_native(one['message'])) for one in err.errors]
+    else:
+        found = []
+    return found if details else [problem_text(one) for one in found]
 
 
 class FilterModule:

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any, Callable
 
 # What a person can do about a status, appended to the service's own words.
 _HINTS = {
@@ -67,14 +68,86 @@ class AOMConfigError(AOMError):
 
 
 class AOMValidationError(AOMError):
-    """An event is invalid; ``path`` names the field (``events[3].metadata.event_severity``)."""
+    """Input refused before anything is sent, with every problem found (not only the first).
 
-    def __init__(self, message, path=None):
-        super().__init__(message)
-        self.path = path
+    ``errors`` lists the problems, each a dict (see ``problem``): ``index`` (the event of a batch it
+    is about, ``events[index]``, or None), ``path`` (where in the input, as written:
+    ``events[3].metadata.event_severity``, ``since``), ``field`` (the path inside that event,
+    ``metadata.event_severity``; ``''`` for the event as a whole; the path itself when ``index`` is
+    None) and ``message`` (what is wrong and what is allowed, without the path). ``str()`` names
+    each problem after its path; ``path`` is the first problem's.
 
-    def to_dict(self):
-        return {'path': self.path}
+    ``AOMValidationError(message, path=None)`` is one problem; ``AOMValidationError(errors=[...])``
+    several.
+    """
+
+    def __init__(self, message: str | None = None, path: str | None = None,
+                 errors: list[dict] | None = None) -> None:
+        if errors is None:
+            errors = [problem(path, message or '')]
+        super().__init__(summary(errors))
+        self.errors = list(errors)
+        self.path = self.errors[0]['path'] if self.errors else path
+
+    def to_dict(self) -> dict:
+        """``path`` (the first problem's) and ``errors`` (all of them), for ``fail_json``."""
+        return {'path': self.path, 'errors': self.errors}
+
+
+# At most this many problems are named in the text of an AOMValidationError (all are in ``errors``).
+SUMMARY_LIMIT = 10
+
+
+def problem(path: str | None, message: str, index: int | None = None, field: str | None = None) -> dict:
+    """One problem of an AOMValidationError: ``{'index', 'path', 'field', 'message'}`` (see there)."""
+    path = path or ''
+    return {'index': index, 'path': path, 'field': path if field is None else field, 'message': message}
+
+
+def problem_text(found: dict) -> str:
+    """One problem as a person reads it: ``events[2].timeout: -5 is negative; expected a duration``."""
+    return '%s: %s' % (found['path'], found['message']) if found['path'] else found['message']
+
+
+def summary(errors: list[dict]) -> str:
+    """The text of a list of problems: the problem itself, or ``N problems: ...; ...`` naming the first ones."""
+    texts = [problem_text(found) for found in errors[:SUMMARY_LIMIT]]
+    if len(errors) == 1:
+        return texts[0]
+    more = len(errors) - len(texts)
+    return '%d problems: %s%s' % (len(errors), '; '.join(texts),
+                                  '; and %d more (see errors)' % more if more else '')
+
+
+class Problems:
+    """Collects the problems of some input, to raise them all at once with ``check()``.
+
+    ``error``: the AOMValidationError class ``check()`` raises.
+    """
+
+    def __init__(self, error: type[AOMValidationError] = AOMValidationError) -> None:
+        self.found: list[dict] = []
+        self._error = error
+
+    def add(self, path: str | None, message: str, index: int | None = None, field: str | None = None) -> None:
+        self.found.append(problem(path, message, index, field))
+
+    def extend(self, err: AOMValidationError) -> None:
+        """Record the problems of ``err`` (raised by a parser that stops at its first)."""
+        self.found.extend(err.errors)
+
+    def attempt(self, parse: Callable[..., Any], *args: Any) -> Any:
+        """``parse(*args)``, or None with its problems recorded."""
+        try:
+            return parse(*args)
+        except AOMValidationError as err:
+            self.extend(err)
+            return None
+
+    def check(self) -> None:
+        """Raise an AOMValidationError with every problem recorded, if any."""
+        if self.found:
+            raise self._error(errors=self.found)
 
 
 REDACTED = '<redacted>'
@@ -120,13 +193,14 @@ def _parse_error_body(body):
     # IAM nests its error: {"error": {"code": 401, "message": "...", "title": "..."}}
     if isinstance(body.get('error'), dict):
         inner = body['error']
-        return _text(inner.get('title') or inner.get('code')), _text(inner.get('message')), None
+        return _shortened_str(inner.get('title') or inner.get('code')), _shortened_str(inner.get('message')), None
     code = body.get('error_code') or body.get('errorCode')
     msg = body.get('error_msg') or body.get('errorMessage') or body.get('message')
-    return _text(code), _text(msg), _text(body.get('request_id') or body.get('trace_id'))
+    return _shortened_str(code), _shortened_str(msg), _shortened_str(body.get('request_id') or body.get('trace_id'))
 
 
-def _text(value):
+def _shortened_str(value):
+    """``value`` as a string of at most 500 characters (None stays None): one field of an error body."""
     return None if value is None else _shorten(str(value))
 
 

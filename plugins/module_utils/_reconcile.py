@@ -13,17 +13,15 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMValidationError
+from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import Problems
 from ansible_collections.huaweicloud.aom.plugins.module_utils._events import (
     MAX_START_AHEAD_MS,
     MAX_TIMEOUT_MS,
     identity,
     identity_label,
-    listed_event,
-    metadata_relation,
-    now_ms,
-    time_range,
 )
+from ansible_collections.huaweicloud.aom.plugins.module_utils._time import now_ms, time_range
+from ansible_collections.huaweicloud.aom.plugins.module_utils._wire import listed_event, metadata_relation
 
 WRITE_RESULTS = ('reported', 'updated', 'cleared')
 RESULTS = ('reported', 'updated', 'unchanged', 'cleared', 'absent')
@@ -118,8 +116,8 @@ def plan(desired, active, state, history=None, paths=None):
     ``desired``: normalised events (``_events.build_events``). ``active``: the active alarms found
     (raw list API items or normalised). ``state``: ``reported`` or ``cleared``. ``history``: the
     recorded events found, for point-in-time events (``event_type: event``). ``paths``: where each
-    desired event was given (``_events.input_paths``), for errors. Raises AOMValidationError when
-    a clear by ``id`` contradicts its alarm, or two clears name one alarm.
+    desired event was given (``_events.input_paths``), for errors. Raises AOMValidationError, with
+    every problem of the batch, when a clear by ``id`` contradicts its alarm, or two clears name one alarm.
     """
     alarms = _active_alarms(active)
     active_by_identity = dict((identity(alarm), alarm) for alarm in alarms)  # the newest wins
@@ -127,38 +125,44 @@ def plan(desired, active, state, history=None, paths=None):
     recorded = dict(((identity(event), event['starts_at']), event) for event in _normalised(history)
                     if event['metadata'].get('event_type') == 'event')
     paths = paths or ['events[%d]' % index for index in range(len(desired))]
+    problems = Problems()
     actions, cleared_by = [], {}
-    for event, path in zip(desired, paths):
+    for position, (event, path) in enumerate(zip(desired, paths)):
+        index = position if path else None  # '' is the module's top level, one event
         if event['metadata'].get('event_type') == 'event':
             actions.append(_plan_point_event(event, recorded))
         elif state == 'cleared':
             if event.get('id') is not None:
-                found = _found_by_id(event, active_by_id.get(event['id']), path)
+                found = _found_by_id(event, active_by_id.get(event['id']), path, index, problems)
             else:
                 found = active_by_identity.get(identity(event))
             action = _plan_clear(event, found)
             if action.sends and found.get('id'):
                 if found['id'] in cleared_by:
-                    raise AOMValidationError('%s: names the same active alarm (id %s) as %s; give it once'
-                                             % (path or 'id', found['id'], cleared_by[found['id']] or 'the top level'),
-                                             path=path)
+                    problems.add(path or 'id', 'names the same active alarm (id %s) as %s; give it once'
+                                 % (found['id'], cleared_by[found['id']] or 'the top level'),
+                                 index=index, field='' if path else 'id')
                 cleared_by[found['id']] = path
             actions.append(action)
         else:
             actions.append(_plan_report(event, active_by_identity.get(identity(event))))
+    problems.check()
     return actions
 
 
-def _found_by_id(event, found, path):
-    """The active alarm named by the clear's ``id``, checked against the metadata the clear also gives."""
+def _found_by_id(event, found, path, index, problems):
+    """The active alarm named by the clear's ``id``, checked against the metadata the clear also gives.
+
+    None when there is none, or when its metadata contradicts the clear's (a problem is recorded then).
+    """
     if found is None:
         return None
     differ = _differing_keys(event['metadata'], found['metadata'], only_given=True)
     if differ:
-        field = '%s.id' % path if path else 'id'
-        raise AOMValidationError('%s: the active alarm %s is %s, whose metadata differs from the given in: %s; '
-                                 'nothing was cleared' % (field, found['id'], identity_label(found), ', '.join(differ)),
-                                 path=field)
+        problems.add('%s.id' % path if path else 'id',
+                     'the active alarm %s is %s, whose metadata differs from the given in: %s; nothing was cleared'
+                     % (found['id'], identity_label(found), ', '.join(differ)), index=index, field='id')
+        return None
     return found
 
 

@@ -26,8 +26,7 @@ try:
 except ImportError:  # Python 3.8: only UTC can be checked and computed
     zoneinfo = None
 
-from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMError, AOMValidationError
-from ansible_collections.huaweicloud.aom.plugins.module_utils._events import parse_duration, parse_time
+from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMError, AOMValidationError, Problems
 from ansible_collections.huaweicloud.aom.plugins.module_utils._match import (
     MatchError,
     MatchLimits,
@@ -35,6 +34,7 @@ from ansible_collections.huaweicloud.aom.plugins.module_utils._match import (
     match_from_api,
     parse_match,
 )
+from ansible_collections.huaweicloud.aom.plugins.module_utils._time import parse_duration, parse_time
 
 MAX_RULES = 100  # per project, says the service's documentation
 MAX_CONDITION_SETS = 10
@@ -90,45 +90,14 @@ def time_of_day_from_api(value):
 # errors: every problem of the input, not only the first
 
 class SilenceValidationError(AOMValidationError):
-    """The options of a silence are invalid; ``errors`` lists every problem as ``{path, message}``."""
-
-    def __init__(self, errors):
-        text = '; '.join('%s: %s' % (path, message) for path, message in errors)
-        if len(errors) > 1:
-            text = '%d problems: %s' % (len(errors), text)
-        super().__init__(text, path=errors[0][0])
-        self.errors = [{'path': path, 'message': message} for path, message in errors]
-
-    def to_dict(self):
-        return {'path': self.path, 'errors': self.errors}
+    """The options of a silence are invalid; ``errors`` lists every problem (see AOMValidationError)."""
 
 
-class _Problems:
-    """Collects ``(path, message)``; ``check()`` raises them all at once."""
+class _Problems(Problems):
+    """Problems of a silence's options, raised as a SilenceValidationError."""
 
-    def __init__(self):
-        self.found = []
-
-    def add(self, path, message):
-        self.found.append((path, message))
-
-    def check(self):
-        if self.found:
-            raise SilenceValidationError(self.found)
-
-    def attempt(self, parse, *args):
-        """``parse(*args)``, or None with its error recorded (for the parsers that raise one at a time)."""
-        try:
-            return parse(*args)
-        except AOMValidationError as err:
-            self.found.append((err.path, _detail(err)))
-            return None
-
-
-def _detail(err):
-    """An AOMValidationError's message without its ``path: `` prefix (the path is kept apart)."""
-    prefix = '%s: ' % err.path
-    return err.message[len(prefix):] if err.path and err.message.startswith(prefix) else err.message
+    def __init__(self) -> None:
+        super().__init__(SilenceValidationError)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -162,8 +131,8 @@ def parse_time_of_day(value, path):
             hours, minutes, seconds = (int(part or 0) for part in found.groups())
             if hours < 24 and minutes < 60 and seconds < 60:
                 return hours * 3600 + minutes * 60 + seconds
-    raise AOMValidationError('%s: %r is not a time of day; expected HH:MM, HH:MM:SS or seconds after midnight '
-                             '(0 to 86399)' % (path, value), path=path)
+    raise AOMValidationError('%r is not a time of day; expected HH:MM, HH:MM:SS or seconds after midnight '
+                             '(0 to 86399)' % (value,), path=path)
 
 
 def format_time_of_day(seconds):

@@ -12,8 +12,9 @@ version_added: 1.0.0
 description:
   - Reports events and alarms to Huawei Cloud AOM (Application Operations Management), or clears alarms.
   - Give one event with the top-level event options, or a batch with O(events).
-  - Every event is validated before anything is sent; an invalid field fails the task with its path
-    (for example C(events[3].metadata.event_severity)) and the allowed values, and nothing is sent.
+  - Every event is validated before anything is sent; invalid input fails the task and nothing is sent.
+    The failure names every problem of the batch, not only the first, each with its path (for example
+    C(events[3].metadata.event_severity)) and the allowed values; C(errors) lists them as data.
   - Idempotent. Before writing, one lookup finds the active alarms the events may match. An alarm's
     identity is its metadata minus C(event_severity). With O(state=reported), an alarm that is already
     active with the same severity and annotations is left alone; one whose severity or annotations differ
@@ -263,6 +264,37 @@ counts:
   returned: success
   type: dict
   sample: {"reported": 2, "unchanged": 1}
+errors:
+  description:
+    - When the input is invalid (nothing was sent), every problem found in the whole batch; C(msg) names them.
+  returned: failure
+  type: list
+  elements: dict
+  contains:
+    index:
+      description: The position of the event in O(events), or V(null) for the top-level event options.
+      type: int
+      returned: always
+      sample: 3
+    path:
+      description: Where the problem is, as written in the task.
+      type: str
+      returned: always
+      sample: events[3].metadata.event_severity
+    field:
+      description:
+        - The field inside that event (V('') for the event as a whole, for example a duplicate).
+        - For the top-level event options, the same as C(path).
+      type: str
+      returned: always
+      sample: metadata.event_severity
+    message:
+      description: What is wrong and what is allowed.
+      type: str
+      returned: always
+      sample: "'major' is not allowed; expected one of Critical, Major, Minor, Info"
+  sample: [{"index": 3, "path": "events[3].metadata.event_severity", "field": "metadata.event_severity",
+            "message": "'major' is not allowed; expected one of Critical, Major, Minor, Info"}]
 '''
 
 from ansible_collections.huaweicloud.aom.plugins.module_utils._events import (

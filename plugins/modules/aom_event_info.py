@@ -22,12 +22,16 @@ extends_documentation_fragment:
   - huaweicloud.aom.attributes
   - huaweicloud.aom.attributes.info_module
 options:
-  type:
+  scope:
     description:
-      - V(active) lists the active alarms, V(history) the cleared alarms and recorded events, V(all) both.
+      - Which events to list. V(active) lists the active alarms, V(history) the cleared alarms and recorded
+        events, V(all) both.
+      - Not to be confused with O(event_type), a filter on the kind of event (alarm or event).
+      - Called C(type) in version 1.0.0; that name is still accepted as an alias.
     type: str
     choices: [active, history, all]
     default: active
+    aliases: [type]
   event_name:
     description: Only events with this name, or any of these names.
     type: raw
@@ -85,7 +89,7 @@ EXAMPLES = r'''
 
 - name: The critical and major alarms of two VMs over the last week
   huaweicloud.aom.aom_event_info:
-    type: all
+    scope: all
     event_severity: [Critical, Major]
     resource_id: [ecs-web-01, ecs-web-02]
     since: 7d
@@ -93,7 +97,7 @@ EXAMPLES = r'''
 
 - name: The ten latest deployment events of one cluster
   huaweicloud.aom.aom_event_info:
-    type: history
+    scope: history
     event_type: event
     metadata:
       cluster: shop
@@ -156,22 +160,24 @@ events:
       type: int
       returned: always
       sample: 259200000
+errors:
+  description:
+    - When the options are invalid (nothing was asked), every problem found, each with the C(path) of the option
+      (also in C(field)), a C(message) saying what is wrong and what is allowed, and C(index) (always V(null) here).
+  returned: failure
+  type: list
+  elements: dict
+  sample: [{"index": null, "path": "event_severity", "field": "event_severity",
+            "message": "'major' is not allowed; expected one of Critical, Major, Minor, Info"}]
 '''
 
-from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMValidationError
-from ansible_collections.huaweicloud.aom.plugins.module_utils._events import (
-    EVENT_TYPES,
-    REQUIRED_METADATA,
-    SEVERITIES,
-    listed_event,
-    metadata_relation,
-    now_ms,
-    parse_time_or_ago,
-    time_range,
-)
+from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import Problems
+from ansible_collections.huaweicloud.aom.plugins.module_utils._events import EVENT_TYPES, REQUIRED_METADATA, SEVERITIES
 from ansible_collections.huaweicloud.aom.plugins.module_utils._module import AOMModule
+from ansible_collections.huaweicloud.aom.plugins.module_utils._time import now_ms, parse_time_or_ago, time_range
+from ansible_collections.huaweicloud.aom.plugins.module_utils._wire import listed_event, metadata_relation
 
-# The list API's ``type`` query for each value of the ``type`` option.
+# The list API's ``type`` query for each value of the ``scope`` option.
 LIST_TYPES = {'active': 'active_alert', 'history': 'history_alert', 'all': None}
 # Filters whose values are a closed set: a typo would silently match nothing.
 ALLOWED_FILTER_VALUES = {'event_severity': SEVERITIES, 'event_type': EVENT_TYPES}
@@ -179,7 +185,8 @@ ALLOWED_FILTER_VALUES = {'event_severity': SEVERITIES, 'event_type': EVENT_TYPES
 
 def argument_spec():
     spec = dict(
-        type=dict(type='str', default='active', choices=list(LIST_TYPES)),
+        # ``type`` was its first name; it reads as if it were the event_type filter beside it.
+        scope=dict(type='str', default='active', choices=list(LIST_TYPES), aliases=['type']),
         # raw, not list: a list option would split a plain string on commas.
         **dict((key, dict(type='raw')) for key in REQUIRED_METADATA)
     )
@@ -194,45 +201,54 @@ def argument_spec():
     return spec
 
 
-def filter_values(value, name):
-    """A filter option (a string or a list of strings; integers converted) as a list of strings."""
+def filter_values(value, name, problems):
+    """A filter option (a string or a list of strings; integers converted) as a list of strings.
+
+    None, with the problem recorded in ``problems``, when it is not.
+    """
     values = value if isinstance(value, list) else [value]
     if not values or any(isinstance(v, bool) or not isinstance(v, (str, int)) or v == '' for v in values):
-        raise AOMValidationError('%s: expected a non-empty string or a list of them' % name, path=name)
+        problems.add(name, 'expected a non-empty string or a list of them')
+        return None
     values = [str(v) for v in values]
     allowed = ALLOWED_FILTER_VALUES.get(name.rsplit('.', 1)[-1])
-    for candidate in values:
-        if allowed and candidate not in allowed:
-            raise AOMValidationError('%s: %r is not allowed; expected one of %s' % (name, candidate, ', '.join(allowed)),
-                                     path=name)
-    return values
+    wrong = [candidate for candidate in values if allowed and candidate not in allowed]
+    for candidate in wrong:
+        problems.add(name, '%r is not allowed; expected one of %s' % (candidate, ', '.join(allowed)))
+    return None if wrong else values
 
 
-def metadata_filters(params):
-    """``{metadata key: [values]}`` from the per-key options and the ``metadata`` dict."""
+def metadata_filters(params, problems):
+    """``{metadata key: [values]}`` from the per-key options and the ``metadata`` dict (problems recorded)."""
     filters = {}
     for key, value in (params.get('metadata') or {}).items():
-        filters[key] = filter_values(value, 'metadata.%s' % key)
+        filters[key] = filter_values(value, 'metadata.%s' % key, problems)
     for key in REQUIRED_METADATA:
         if params.get(key) is not None:
             if key in filters:
-                raise AOMValidationError('%s is given both as an option and in metadata; give it once' % key, path=key)
-            filters[key] = filter_values(params[key], key)
+                problems.add(key, 'is given both as an option and in metadata; give it once')
+            filters[key] = filter_values(params[key], key, problems)
     return filters
 
 
 def query(params, now):
-    """The keyword arguments of ``AOMClient.list_events`` for the module's options."""
-    since = parse_time_or_ago(params['since'], 'since', now)
-    until = parse_time_or_ago(params['until'], 'until', now)
-    if since > until:
-        raise AOMValidationError('since (%d) is after until (%d)' % (since, until), path='since')
+    """The keyword arguments of ``AOMClient.list_events`` for the module's options.
+
+    Raises AOMValidationError with every problem of the options.
+    """
+    problems = Problems()
+    since = problems.attempt(parse_time_or_ago, params['since'], 'since', now)
+    until = problems.attempt(parse_time_or_ago, params['until'], 'until', now)
+    if since is not None and until is not None and since > until:
+        problems.add('since', '%d is after until (%d)' % (since, until))
     if params['limit'] is not None and params['limit'] < 1:
-        raise AOMValidationError('limit: expected a positive number', path='limit')
+        problems.add('limit', 'expected a positive number')
+    filters = metadata_filters(params, problems)
+    problems.check()
     return dict(
-        event_type=LIST_TYPES[params['type']],
+        event_type=LIST_TYPES[params['scope']],
         time_range=time_range(since, until),
-        metadata_relation=metadata_relation(metadata_filters(params)) or None,
+        metadata_relation=metadata_relation(filters) or None,
         search=params['search'] or None,
         sort={'order_by': ['starts_at'], 'order': params['sort']},
         limit=params['limit'],

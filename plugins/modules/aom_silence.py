@@ -202,14 +202,17 @@ silence:
       returned: with O(repeat=weekly) or O(repeat=monthly)
       sample: [6, 7]
 errors:
-  description: On invalid options, every problem found, each with the C(path) of the field and a C(message).
+  description:
+    - On invalid options, every problem found, each with the C(path) of the option (also in C(field)), a C(message)
+      saying what is wrong and what is allowed, and C(index) (always V(null) here).
   returned: failure
   type: list
   elements: dict
-  sample: [{"path": "match[0].operate", "message": "'LIKE' is not allowed; expected one of EQUALS, REGEX, EXIST"}]
+  sample: [{"index": null, "path": "match[0].operate", "field": "match[0].operate",
+            "message": "'LIKE' is not allowed; expected one of EQUALS, REGEX, EXIST"}]
 '''
 
-from ansible_collections.huaweicloud.aom.plugins.module_utils._events import now_ms
+from ansible_collections.huaweicloud.aom.plugins.module_utils._time import now_ms
 from ansible_collections.huaweicloud.aom.plugins.module_utils._module import AOMModule
 from ansible_collections.huaweicloud.aom.plugins.module_utils._silences import (
     build_rule,

@@ -152,7 +152,7 @@ rules:
       sample: [[{"key": "resource_id", "operate": "EQUALS", "value": ["shop@web1"]}]]
 '''
 
-from ansible_collections.huaweicloud.aom.plugins.module_utils._events import now_ms
+from ansible_collections.huaweicloud.aom.plugins.module_utils._time import now_ms
 from ansible_collections.huaweicloud.aom.plugins.module_utils._module import AOMModule
 from ansible_collections.huaweicloud.aom.plugins.module_utils._silences import check_names, in_force, silence_options
 

@@ -10,7 +10,9 @@ Runs on the sender thread only (see _sender.py), so nothing here has to be quick
 from __future__ import annotations
 
 from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMError, AOMValidationError
-from ansible_collections.huaweicloud.aom.plugins.module_utils._events import identity, listed_event, now_ms
+from ansible_collections.huaweicloud.aom.plugins.module_utils._events import identity
+from ansible_collections.huaweicloud.aom.plugins.module_utils._time import now_ms
+from ansible_collections.huaweicloud.aom.plugins.module_utils._wire import listed_event
 from ansible_collections.huaweicloud.aom.plugins.module_utils._reconcile import active_time_range
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_events import (
     clears_for,

@@ -11,13 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMConfigError, AOMValidationError
-from ansible_collections.huaweicloud.aom.plugins.module_utils._events import (
-    build_events,
-    identity,
-    listed_event,
-    metadata_relation,
-)
+from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMConfigError, AOMValidationError, problem_text
+from ansible_collections.huaweicloud.aom.plugins.module_utils._events import build_events, identity
+from ansible_collections.huaweicloud.aom.plugins.module_utils._wire import listed_event, metadata_relation
 from ansible_collections.huaweicloud.aom.plugins.module_utils._reconcile import clear_of
 
 
@@ -59,7 +55,7 @@ def check_alarm_options(values, now_ms):
     The same validation as every alarm's, done once when the callback starts, so that a value AOM
     would refuse disables the callback before anything is sent. An unset or empty
     ``alarm_playbook_id`` is skipped (the playbook's file name is used then). Raises AOMConfigError
-    naming the option.
+    naming every option refused.
     """
     metadata = {'event_type': 'alarm', 'resource_id': 'probe'}
     for option, key in OPTION_METADATA:
@@ -68,12 +64,10 @@ def check_alarm_options(values, now_ms):
     try:
         build_events({'events': [{'metadata': metadata}]}, 'reported', now=now_ms)
     except AOMValidationError as exc:
-        text, path = str(exc), exc.path or ''
-        options = dict((key, option) for option, key in OPTION_METADATA)
-        option = options.get(path.rpartition('.')[2])
-        if option and text.startswith(path + ': '):
-            raise AOMConfigError('%s: %s' % (option, text[len(path) + 2:]))
-        raise AOMConfigError(text)
+        options = dict(('metadata.' + key, option) for option, key in OPTION_METADATA)
+        raise AOMConfigError('; '.join('%s: %s' % (options[found['field']], found['message'])
+                                       if found['field'] in options else problem_text(found)
+                                       for found in exc.errors)) from None
 
 
 def identity_metadata(host, settings):

@@ -177,12 +177,12 @@ _import_collection()
 from ansible_collections.huaweicloud.aom.plugins.module_utils._client import AOMClient  # noqa: E402
 from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMError  # noqa: E402
 from ansible_collections.huaweicloud.aom.plugins.module_utils._match import MatchError, parse_match  # noqa: E402
-from ansible_collections.huaweicloud.aom.plugins.module_utils._events import listed_event, metadata_relation  # noqa: E402
 from ansible_collections.huaweicloud.aom.plugins.module_utils._reconcile import active_time_range  # noqa: E402
 from ansible_collections.huaweicloud.aom.plugins.module_utils._options import (  # noqa: E402
     CONNECTION_OPTIONS,
     resolve_connection,
 )
+from ansible_collections.huaweicloud.aom.plugins.module_utils._wire import listed_event, metadata_relation  # noqa: E402
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_watch import (  # noqa: E402
     AlarmTracker,
     Bookmark,

@@ -2,7 +2,12 @@
 # Copyright: contributors to the huaweicloud.aom collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """extensions/awx/credential_type_huaweicloud_aom.yml is a credential type AWX takes, and injects
-only variables the collection reads, with every secret marked secret."""
+only variables the collection reads (modules, callback, event source), with every secret marked secret.
+
+AWX's rules are those of awx/main/fields.py (CredentialTypeInputField, CredentialTypeInjectorField)
+and of its credential type serializer: only 'cloud' and 'net' kinds for custom types, and no
+injected variable named ANSIBLE_* (refused when the type is saved, and skipped when a job runs)
+nor in its ENV_BLOCKLIST."""
 
 from __future__ import annotations
 
@@ -11,21 +16,29 @@ import re
 
 import pytest
 import yaml
+from ansible.module_utils.basic import env_fallback
 from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from ansible_collections.huaweicloud.aom.plugins.callback import aom_alarm
+from ansible_collections.huaweicloud.aom.plugins.doc_fragments.connection import ModuleDocFragment
 from ansible_collections.huaweicloud.aom.plugins.module_utils._options import (
-    CONNECTION_OPTIONS, SECRET_OPTIONS, resolve_connection)
+    CONNECTION_OPTIONS, SECRET_OPTIONS, connection_argument_spec, resolve_connection)
 
 COLLECTION = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
 CREDENTIAL_TYPE = os.path.join(COLLECTION, 'extensions', 'awx', 'credential_type_huaweicloud_aom.yml')
-CALLBACK = 'huaweicloud.aom.aom_alarm'
 # environment name -> connection option, as the collection reads them
 OPTION_OF_ENV = {env: name for name, option in CONNECTION_OPTIONS.items() for env in option['env']}
 # what AWX's credential type serializer accepts (awx/main/fields.py CredentialInputField schema)
 FIELD_KEYS = {'id', 'label', 'type', 'secret', 'help_text', 'default', 'multiline', 'format', 'choices', 'ask_at_runtime'}
-AWX_KINDS = {'ssh', 'vault', 'net', 'scm', 'cloud', 'token', 'insights', 'external', 'kubernetes', 'galaxy',
-             'cryptography'}
+# kinds a custom (not managed) credential type may have (CredentialTypeSerializer.validate)
+AWX_CUSTOM_KINDS = {'net', 'cloud'}
+# awx/main/constants.py ENV_BLOCKLIST: variables AWX never lets a credential inject
+AWX_ENV_BLOCKLIST = {'VIRTUAL_ENV', 'PATH', 'PYTHONPATH', 'JOB_ID', 'INVENTORY_ID', 'INVENTORY_SOURCE_ID',
+                     'INVENTORY_UPDATE_ID', 'AD_HOC_COMMAND_ID', 'REST_API_URL', 'REST_API_TOKEN', 'MAX_EVENT_RES',
+                     'CALLBACK_QUEUE', 'CALLBACK_CONNECTION', 'CACHE', 'JOB_CALLBACK_DEBUG', 'INVENTORY_HOSTVARS',
+                     'AWX_HOST', 'PROJECT_REVISION', 'SUPERVISOR_CONFIG_PATH'}
+ENV_NAME = re.compile(r'^[a-zA-Z_]+[a-zA-Z0-9_]*$')
 
 
 @pytest.fixture(scope='module')
@@ -44,7 +57,7 @@ def render(credential_type, inputs):
 
 def test_shape(credential_type):
     assert set(credential_type) == {'name', 'description', 'kind', 'inputs', 'injectors'}
-    assert credential_type['kind'] == 'cloud' and credential_type['kind'] in AWX_KINDS
+    assert credential_type['kind'] in AWX_CUSTOM_KINDS
     assert set(credential_type['inputs']) == {'fields', 'required'}
     assert set(credential_type['injectors']) == {'env'}
     ids = [field['id'] for field in credential_type['inputs']['fields']]
@@ -54,18 +67,54 @@ def test_shape(credential_type):
         assert set(field) <= FIELD_KEYS, field
         assert field['type'] in ('string', 'boolean'), field
         assert field['label'], field
-        assert re.match(r'^[a-zA-Z_]+[a-zA-Z0-9_]*$', field['id']) and field['id'] != 'tower', field
+        assert ENV_NAME.match(field['id']) and field['id'] != 'tower', field
+        if 'default' in field:
+            assert isinstance(field['default'], {'string': str, 'boolean': bool}[field['type']]), field
+        if field['type'] != 'string':
+            assert not set(field) & {'choices', 'multiline', 'format', 'secret'}, field
+
+
+def test_awx_accepts_the_injectors(credential_type):
+    """What CredentialTypeInjectorField.validate checks: names, ASCII values, no ANSIBLE_*, no blocked
+    name, and templates that render with every input field defined (StrictUndefined, sandboxed)."""
+    environment = ImmutableSandboxedEnvironment(undefined=StrictUndefined)
+    namespace = {field['id']: 'EXAMPLE' for field in credential_type['inputs']['fields']}
+    for name, template in credential_type['injectors']['env'].items():
+        assert ENV_NAME.match(name) and template.isascii(), name
+        assert not name.startswith('ANSIBLE_'), '%s: AWX refuses ANSIBLE_* variables in credential types' % name
+        assert name not in AWX_ENV_BLOCKLIST, name
+        environment.from_string(template).render(namespace)
 
 
 def test_injects_only_what_the_collection_reads(credential_type):
     injected = set(credential_type['injectors']['env'])
-    unknown = injected - set(OPTION_OF_ENV) - {'ANSIBLE_CALLBACKS_ENABLED'}
+    unknown = injected - set(OPTION_OF_ENV)
     assert not unknown, 'the collection reads none of %s' % sorted(unknown)
     assert injected >= {'HW_ACCESS_KEY', 'HW_SECRET_KEY', 'HW_SECURITY_TOKEN', 'HW_PROJECT_ID', 'HW_REGION_NAME',
-                        'HW_AOM_ENDPOINT', 'ANSIBLE_CALLBACKS_ENABLED'}
+                        'HW_AOM_ENDPOINT'}
     # each variable gets the first name the collection looks at, so no other one can shadow it
-    for env in injected - {'ANSIBLE_CALLBACKS_ENABLED'}:
+    for env in injected:
         assert CONNECTION_OPTIONS[OPTION_OF_ENV[env]]['env'][0] == env
+
+
+def test_the_callback_reads_each_injected_variable(credential_type):
+    """The callback's connection options (the plugins' part of the connection doc fragment, which
+    ansible-core reads) take each injected variable over any other name of the option: ansible-core
+    takes the last set entry of an option's env list. AWX jobs configure the callback this way."""
+    documentation = yaml.safe_load(aom_alarm.DOCUMENTATION)
+    assert 'huaweicloud.aom.connection.plugins' in documentation['extends_documentation_fragment']
+    options = yaml.safe_load(ModuleDocFragment.PLUGINS)['options']
+    for env in credential_type['injectors']['env']:
+        names = [entry['name'] for entry in options[OPTION_OF_ENV[env]]['env']]
+        assert names[-1] == env, (env, names)
+
+
+def test_the_modules_read_each_injected_variable(credential_type):
+    """The modules' argument spec falls back to the injected variable first (env_fallback)."""
+    spec = connection_argument_spec()
+    for env in credential_type['injectors']['env']:
+        fallback, names = spec[OPTION_OF_ENV[env]]['fallback']
+        assert fallback is env_fallback and names[0] == env
 
 
 def test_secrets_are_secret_fields(credential_type):
@@ -74,12 +123,6 @@ def test_secrets_are_secret_fields(credential_type):
         if OPTION_OF_ENV.get(env) in SECRET_OPTIONS:
             [field_id] = [name for name in fields if '{{ %s }}' % name in template]
             assert fields[field_id].get('secret') is True, '%s (injected as %s) must be secret: true' % (field_id, env)
-
-
-def test_default_enables_the_callback(credential_type):
-    fields = {field['id']: field for field in credential_type['inputs']['fields']}
-    assert credential_type['injectors']['env']['ANSIBLE_CALLBACKS_ENABLED'] == '{{ callbacks_enabled }}'
-    assert fields['callbacks_enabled']['default'] == CALLBACK
 
 
 @pytest.mark.parametrize('inputs, expected', [
@@ -91,9 +134,8 @@ def test_default_enables_the_callback(credential_type):
 def test_injected_environment_resolves(credential_type, inputs, expected):
     """What the credential injects, empty optional fields included, is a connection the collection takes."""
     inputs = dict(access_key='AKEXAMPLE', secret_key='SKEXAMPLE', project_id='0123456789abcdef0123456789abcdef',
-                  callbacks_enabled=CALLBACK, **inputs)
+                  **inputs)
     env = render(credential_type, inputs)
-    assert env['ANSIBLE_CALLBACKS_ENABLED'] == CALLBACK
 
     def get_option(name):
         # env_fallback: the first of the option's variables that is set, even when empty

@@ -31,9 +31,36 @@ def test_empty_list_has_no_errors():
 
 def test_error_names_the_index_and_field():
     errors = aom_event_errors([EVENT, EVENT, dict(ALARM, timeout='16d')])
-    assert len(errors) == 1
+    assert len(errors) == 2
     assert errors[0].startswith('events[2].timeout: ')
     assert 'at most 15 days' in errors[0]
+    # the two valid events are one point-in-time event twice (same identity, same start: now)
+    assert errors[1].startswith('events[1]: is a duplicate of events[0]')
+
+
+def test_every_problem_of_every_event():
+    errors = aom_event_errors([dict(ALARM, timeout=-5, event_severity='major', colour='red', shape='round'), EVENT,
+                               dict(ALARM, resource_id='', annotations={'a': ['x'], 'b': 'y\x00'})])
+    assert [error.split(':')[0] for error in errors] == [
+        'events[0].colour', 'events[0].shape', 'events[0].timeout', 'events[0].metadata.event_severity',
+        'events[2].metadata.resource_id', 'events[2].annotations.a', 'events[2].annotations.b']
+
+
+def test_details_are_the_problems_as_data():
+    events = [EVENT, dict(ALARM, timeout='16d', metadata={'service': ''}), ['not', 'an', 'event'], EVENT]
+    details = aom_event_errors(events, details=True)
+    assert [(d['index'], d['path'], d['field']) for d in details] == [
+        (1, 'events[1].timeout', 'timeout'), (1, 'events[1].metadata.service', 'metadata.service'),
+        (2, 'events[2]', ''), (3, 'events[3]', '')]
+    assert details[1]['message'] == 'is empty; expected 1 to 2048 characters'
+    assert details[3]['message'].startswith('is a duplicate of events[0]')
+    assert aom_event_errors(events) == ['%s: %s' % (d['path'], d['message']) for d in details]
+    assert aom_event_errors([EVENT], details=True) == [] and aom_event_errors([], details=True) == []
+
+
+def test_details_must_be_a_boolean():
+    with pytest.raises(AnsibleFilterError, match='details must be true or false'):
+        aom_event_errors([ALARM], 'reported', 'yes')
 
 
 def test_one_error_per_invalid_event():
@@ -82,6 +109,7 @@ def test_same_as_aom_event_module_validation():
     with pytest.raises(AOMValidationError) as info:
         build_events({'events': [bad]}, 'reported')
     assert aom_event_errors([bad]) == [info.value.message]
+    assert aom_event_errors([bad], details=True) == info.value.errors
 
 
 def test_bad_state_is_a_filter_error():

@@ -15,13 +15,6 @@ from ansible_collections.huaweicloud.aom.plugins.module_utils._events import (
     event_schema,
     identity,
     identity_label,
-    is_duration,
-    listed_event,
-    metadata_relation,
-    parse_duration,
-    parse_time,
-    parse_time_or_ago,
-    time_range,
 )
 
 NOW = 1700000000000
@@ -256,64 +249,7 @@ def test_event_schema_refuses_unknown_fields_and_big_timeouts():
 
 
 # ---------------------------------------------------------------------------------------------
-# time and duration parsing
-
-
-@pytest.mark.parametrize('value, expected', [
-    (1700000000123, 1700000000123),
-    ('1700000000123', 1700000000123),
-    (1700000000123.0, 1700000000123),
-    (0, 0),
-    ('now', NOW),
-    (' NOW ', NOW),
-    ('2024-01-01T00:00:00Z', 1704067200000),
-    ('2024-01-01T00:00:00', 1704067200000),
-    ('2024-01-01T08:00:00+08:00', 1704067200000),
-    ('2024-01-01T00:00:00.250Z', 1704067200250),
-    ('2024-01-01', 1704067200000),
-])
-def test_parse_time(value, expected):
-    assert parse_time(value, 'starts_at', now=NOW) == expected
-
-
-@pytest.mark.parametrize('value', [None, True, 'soon', '2024-13-01', [1], 1.5, -1, 12345])
-def test_parse_time_refuses(value):
-    with pytest.raises(AOMValidationError) as info:
-        parse_time(value, 'events[0].starts_at', now=NOW)
-    assert info.value.path == 'events[0].starts_at'
-
-
-@pytest.mark.parametrize('value, expected', [
-    (60000, 60000), ('60000', 60000), ('45s', 45000), ('90m', 5400000), ('2h', 7200000),
-    ('3d', 259200000), ('1w', 604800000), ('1h30m', 5400000), ('1h 30m', 5400000), ('250ms', 250),
-    ('15D', 1296000000),
-])
-def test_parse_duration(value, expected):
-    assert parse_duration(value, 'timeout') == expected
-
-
-@pytest.mark.parametrize('value', [None, False, '', 'm', '3 days', '3d-', '-5m', -1, [], '1.5h'])
-def test_parse_duration_refuses(value):
-    with pytest.raises(AOMValidationError) as info:
-        parse_duration(value, 'timeout')
-    assert info.value.path == 'timeout'
-
-
-def test_parse_time_or_ago():
-    assert parse_time_or_ago('3d', 'since', now=NOW) == NOW - 259200000
-    assert parse_time_or_ago('now', 'until', now=NOW) == NOW
-    assert parse_time_or_ago(1600000000000, 'since', now=NOW) == 1600000000000
-    assert is_duration('90m') and not is_duration('1600000000000') and not is_duration('now')
-
-
-def test_time_range_rounds_minutes_up():
-    assert time_range(0, 60000) == '0.60000.1'
-    assert time_range(0, 60001) == '0.60001.2'
-    assert time_range(5, 5) == '5.5.1'
-
-
-# ---------------------------------------------------------------------------------------------
-# identity and list shapes
+# identity
 
 
 def test_identity_ignores_severity_only():
@@ -331,25 +267,70 @@ def test_identity_label_is_readable():
     assert identity_label(one(metadata={'zone': 'az1'})) == "alarm 'cpu high' on ecs/vm/ecs123 [zone=az1]"
 
 
-def test_listed_event_normalises_service_items():
-    raw = {'id': 'x', 'event_sn': 7, 'metadata': {'resource_id': 5}, 'starts_at': NOW, 'timeout': 1}
-    assert listed_event(raw) == {'id': 'x', 'event_sn': 7, 'metadata': {'resource_id': '5'}, 'annotations': {},
-                                 'starts_at': NOW, 'ends_at': 0, 'arrives_at': None, 'timeout': 1}
-    assert listed_event(listed_event(raw)) == listed_event(raw)
-
-
-def test_metadata_relation_skips_empty_filters():
-    assert metadata_relation({'resource_id': ['a', 'b'], 'event_name': []}) == [
-        {'key': 'resource_id', 'value': ['a', 'b'], 'relation': 'AND'}]
-
-
 def test_times_after_the_year_9999_are_refused_before_sending():
-    from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMValidationError
-    from ansible_collections.huaweicloud.aom.plugins.module_utils._events import build_events, parse_time
-    with pytest.raises(AOMValidationError, match='starts_at: 99999999999999999999 is after the year 9999'):
-        parse_time(99999999999999999999, 'starts_at')
     with pytest.raises(AOMValidationError) as caught:
         build_events({'events': [{'event_name': 'x', 'resource_provider': 'p', 'resource_type': 't', 'resource_id': 'i',
                                   'starts_at': '99999999999999999999'}]}, 'reported')
     assert caught.value.path == 'events[0].starts_at'
-    assert parse_time(253402300799999, 'starts_at') == 253402300799999
+
+
+# ---------------------------------------------------------------------------------------------
+# every problem at once, as data
+
+
+def test_every_problem_of_the_batch_is_reported_at_once():
+    err = error_of({'events': [
+        dict(BASE, event_severity='major', timeout='16d', colour='red'),
+        BASE,
+        'not an event',
+        dict(BASE, resource_id='', metadata={'zone': None, 'rack': ['a']}, starts_at='soon', ends_at='never'),
+        dict(BASE, event_severity='Critical'),  # a duplicate of events[1]
+    ]})
+    assert [(e['index'], e['path'], e['field']) for e in err.errors] == [
+        (0, 'events[0].colour', 'colour'),
+        (0, 'events[0].timeout', 'timeout'),
+        (0, 'events[0].metadata.event_severity', 'metadata.event_severity'),
+        (2, 'events[2]', ''),
+        (3, 'events[3].starts_at', 'starts_at'),
+        (3, 'events[3].ends_at', 'ends_at'),
+        (3, 'events[3].metadata.zone', 'metadata.zone'),
+        (3, 'events[3].metadata.rack', 'metadata.rack'),
+        (3, 'events[3].metadata.resource_id', 'metadata.resource_id'),
+        (4, 'events[4]', ''),
+    ]
+    assert err.errors[2]['message'] == "'major' is not allowed; expected one of Critical, Major, Minor, Info"
+    assert err.errors[-1]['message'].startswith('is a duplicate of events[1] (same identity: ')
+    assert err.path == 'events[0].colour'
+    assert str(err).startswith('10 problems: events[0].colour: is not a field of an event; ')
+    assert "events[3].metadata.resource_id: is empty; expected 1 to 2048 characters" in str(err)
+    assert err.to_dict() == {'path': 'events[0].colour', 'errors': err.errors}
+
+
+def test_the_top_level_event_has_no_index():
+    err = error_of(dict(BASE, event_type='Alarm', timeout=-1, metadata={'a': ''}))
+    assert [(e['index'], e['path'], e['field']) for e in err.errors] == [
+        (None, 'timeout', 'timeout'), (None, 'metadata.a', 'metadata.a'),
+        (None, 'metadata.event_type', 'metadata.event_type')]
+    assert str(err) == ("3 problems: timeout: -1 is negative; expected a duration; "
+                        "metadata.a: is empty; expected 1 to 2048 characters; "
+                        "metadata.event_type: 'Alarm' is not allowed; expected one of event, alarm")
+
+
+def test_every_missing_required_key_and_bad_key_is_named():
+    err = error_of({'events': [{'metadata': {'': 'x', 'event_name': 'n'}}]})
+    assert [e['path'] for e in err.errors] == [
+        'events[0].metadata', 'events[0].metadata.resource_provider', 'events[0].metadata.resource_type',
+        'events[0].metadata.resource_id']
+    assert [e['message'] for e in err.errors][1:] == ['is required'] * 3
+
+
+def test_duplicates_are_found_among_the_valid_events_of_an_invalid_batch():
+    err = error_of({'events': [BASE, dict(BASE, timeout='16d'), BASE]})
+    assert [e['path'] for e in err.errors] == ['events[1].timeout', 'events[2]']
+
+
+def test_a_long_list_of_problems_is_summarised():
+    err = error_of({'events': [dict(BASE, resource_id='r%d' % i, timeout=-1) for i in range(25)]})
+    assert len(err.errors) == 25 and [e['index'] for e in err.errors] == list(range(25))
+    assert str(err).startswith('25 problems: events[0].timeout: -1 is negative')
+    assert str(err).endswith('events[9].timeout: -1 is negative; expected a duration; and 15 more (see errors)')

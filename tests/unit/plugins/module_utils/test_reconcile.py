@@ -261,3 +261,14 @@ def test_history_lookup_covers_every_start():
     assert start <= EARLIER and end >= NOW
     assert 'event_type' not in query
     assert {'key': 'event_type', 'value': ['event'], 'relation': 'AND'} in query['metadata_relation']
+
+
+def test_every_contradicting_clear_is_refused_at_once():
+    active = [service_item(BASE, id='a-1'), service_item(dict(BASE, resource_id='r2'), id='a-2')]
+    with pytest.raises(AOMValidationError) as caught:
+        plan(desired(dict(BASE, id='a-1', resource_id='other'), dict(BASE, resource_id='r2'), {'id': 'a-2'},
+                     state='cleared'), active, 'cleared')
+    assert [(e['index'], e['path'], e['field']) for e in caught.value.errors] == [
+        (0, 'events[0].id', 'id'), (2, 'events[2]', '')]
+    assert caught.value.errors[1]['message'] == 'names the same active alarm (id a-2) as events[1]; give it once'
+    assert str(caught.value).startswith('2 problems: events[0].id: the active alarm a-1 is ')

@@ -124,7 +124,7 @@ def test_canonical_match_ignores_orders_only():
 def test_bad_matchers_name_the_field(match, path, words):
     problems = _Problems()
     match_to_api(match, problems)
-    assert [found for found in problems.found if found[0] == path and words in found[1]], problems.found
+    assert [found for found in problems.found if found['path'] == path and words in found['message']], problems.found
 
 
 def test_every_problem_is_reported_at_once():

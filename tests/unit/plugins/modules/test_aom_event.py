@@ -166,7 +166,21 @@ def test_invalid_event_fails_with_path_and_sends_nothing(aom):
     assert outcome.result['msg'] == ("events[1].metadata.event_severity: 'major' is not allowed; "
                                      "expected one of Critical, Major, Minor, Info")
     assert outcome.result['path'] == 'events[1].metadata.event_severity'
+    assert outcome.result['errors'] == [{'index': 1, 'path': 'events[1].metadata.event_severity',
+                                         'field': 'metadata.event_severity',
+                                         'message': "'major' is not allowed; expected one of Critical, Major, Minor, Info"}]
     assert aom.clients == []
+
+
+def test_every_invalid_field_of_the_batch_fails_in_one_failure(aom):
+    items = [dict(ALARM, timeout='16d'), ALARM, dict(ALARM, resource_id='r2', event_severity='major', colour='red')]
+    outcome = run({'events': items})
+    assert outcome.failed and aom.clients == []
+    assert [(e['index'], e['path']) for e in outcome.result['errors']] == [
+        (0, 'events[0].timeout'), (2, 'events[2].colour'), (2, 'events[2].metadata.event_severity')]
+    assert outcome.result['msg'].startswith("3 problems: events[0].timeout: '16d' (1382400000 ms) is not allowed")
+    assert "; events[2].colour: is not a field of an event" in outcome.result['msg']
+    assert outcome.result['path'] == 'events[0].timeout'
 
 
 def test_top_level_mapping_value_is_refused():
@@ -272,7 +286,7 @@ def test_the_lookup_window_reaches_past_now(aom):
 
 
 def aom_event_now():
-    from ansible_collections.huaweicloud.aom.plugins.module_utils._events import now_ms
+    from ansible_collections.huaweicloud.aom.plugins.module_utils._time import now_ms
     return now_ms()
 
 

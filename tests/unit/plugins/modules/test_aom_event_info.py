@@ -92,6 +92,26 @@ def test_invalid_filters_fail_before_any_request(args, fragment, aom):
     assert queries(aom) == []
 
 
+def test_every_invalid_option_is_named_in_one_failure(aom):
+    outcome = run({'event_severity': ['Major', 'major'], 'event_type': 'Alarm', 'since': 'yesterday', 'limit': 0})
+    assert outcome.failed and queries(aom) == []
+    assert [(e['path'], e['message']) for e in outcome.result['errors']] == [
+        ('since', "'yesterday' is not a time; expected epoch milliseconds, an ISO 8601 string "
+                  '(e.g. 2024-01-31T12:00:00Z) or "now"'),
+        ('limit', 'expected a positive number'),
+        ('event_severity', "'major' is not allowed; expected one of Critical, Major, Minor, Info"),
+        ('event_type', "'Alarm' is not allowed; expected one of event, alarm"),
+    ]
+    assert all(e['index'] is None and e['field'] == e['path'] for e in outcome.result['errors'])
+    assert outcome.result['msg'].startswith("4 problems: since: 'yesterday' is not a time")
+
+
+@pytest.mark.parametrize('name', ['scope', 'type'])
+def test_scope_is_also_accepted_as_type(name, aom):
+    outcome = run({name: 'history'})
+    assert not outcome.failed and queries(aom)[0]['event_type'] == 'history_alert'
+
+
 def test_check_mode_is_supported(aom):
     outcome = run({}, check_mode=True)
     assert not outcome.failed and outcome.result['changed'] is False and len(queries(aom)) == 1
