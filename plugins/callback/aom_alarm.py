@@ -28,7 +28,8 @@ description:
   - The alarm names the failed task, its action and path, the play, the error message (at most 1024
     characters), the run's start time and ID, the controller and the ansible-core version. It never
     contains the task's arguments; the message of a C(no_log) result is replaced by a fixed text.
-  - Events are sent from a background thread. The run is never failed by this callback, and at its end
+  - Events are sent from a background thread, the alarms of hosts that fail close together (such as the
+    other failures of the same task) in one request. The run is never failed by this callback, and at its end
     it waits at most O(flush_timeout) seconds. What could not be delivered is kept in O(spool_dir) and
     sent first, in order, by the next run.
   - "Runs in check mode (C(--check)) send nothing unless O(send_in_check_mode) is set. A play, block or
@@ -116,10 +117,19 @@ options:
     description:
       - How long an alarm stays active in AOM without being cleared, after which the service clears it
         by itself. Milliseconds, or a duration such as V(3d), V(12h). At most 15 days.
+      - Its environment variable was called E(AOM_ALARM_ALARM_TIMEOUT) before 1.2.0; that name still works,
+        deprecated.
     type: str
     default: 3d
     env:
       - name: AOM_ALARM_ALARM_TIMEOUT
+        deprecated:
+          why: Renamed to AOM_ALARM_TIMEOUT (the old name said alarm twice).
+          version: 2.0.0
+          collection_name: huaweicloud.aom
+          alternatives: AOM_ALARM_TIMEOUT, which wins when both are set.
+      - name: AOM_ALARM_TIMEOUT
+        version_added: 1.2.0
     ini:
       - section: callback_aom_alarm
         key: alarm_timeout
@@ -213,63 +223,67 @@ EXAMPLES = r'''
 '''
 
 import atexit
+import dataclasses
 import datetime
 import functools
 import os
 import socket
-import time
+import typing as t
 import uuid
 
+from ansible import constants as C
 from ansible import context
 from ansible.plugins.callback import CallbackBase
 from ansible.release import __version__ as ansible_version
 
-from ansible_collections.huaweicloud.aom.plugins.module_utils._client import HAS_REQUESTS, AOMClient
+from ansible_collections.huaweicloud.aom.plugins.module_utils._client import HAS_REQUESTS
 from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMConfigError, AOMError
-from ansible_collections.huaweicloud.aom.plugins.module_utils._events import HAS_VOLUPTUOUS, MAX_TIMEOUT_MS, SEVERITIES, identity
+from ansible_collections.huaweicloud.aom.plugins.module_utils._events import HAS_VOLUPTUOUS, MAX_TIMEOUT_MS, SEVERITIES
 from ansible_collections.huaweicloud.aom.plugins.module_utils._options import (
     resolve_connection,
     strict_bool,
     strict_choice,
 )
 from ansible_collections.huaweicloud.aom.plugins.module_utils._time import now_ms, parse_duration
-from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_delivery import CLEAR, REPORT, AlarmDelivery, classify
+from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_delivery import AlarmDelivery
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_events import (
+    Action,
     AlarmSettings,
     RunInfo,
-    alarm_event,
     check_alarm_options,
-    clear_candidate,
-    same_content,
 )
-from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_state import FailureRecord
-from ansible_collections.huaweicloud.aom.plugins.plugin_utils._failure_details import (
+from ansible_collections.huaweicloud.aom.plugins.plugin_utils._failures import (
+    FailureRecord,
     failure_from_result,
     may_be_rescued,
     result_parts,
 )
-from ansible_collections.huaweicloud.aom.plugins.plugin_utils._job_record import JobRecord
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._run_scope import partial_run_reason, ran_in_check_mode
-from ansible_collections.huaweicloud.aom.plugins.plugin_utils._sender import BackgroundSender
-from ansible_collections.huaweicloud.aom.plugins.plugin_utils._spool import Spool, SpoolError
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._spool_place import warn_if_ephemeral
 
 NAME = 'huaweicloud.aom.aom_alarm'
-PUSH_BATCH_SIZE = 100  # a full push request: send the pending alarms at once
-BATCH_WINDOW = 5.0  # seconds an alarm may wait for others of the same task before it is sent
-DEADLINE_MARGIN = 0.3  # seconds left to the sender, after the client gives up, to spool
 MAX_FLUSH_TIMEOUT = 3600.0  # seconds
+INTERRUPTED_FLUSH_TIMEOUT = 2.0  # seconds an interrupted run (no stats) waits at most
 # Read as text by ansible-core (which would take a misspelled boolean as false or refuse a choice
 # without naming the allowed values) and parsed strictly here: option -> default.
 BOOLEAN_OPTIONS = {'clear_on_success': True, 'send_in_check_mode': False, 'clear_after_tag_limited_runs': False}
 SEVERITY_OPTIONS = {'failed_severity': 'Major', 'unreachable_severity': 'Critical'}
 
 
+@dataclasses.dataclass(frozen=True)
+class Switches:
+    """The callback's boolean options, parsed strictly."""
+
+    clear_on_success: bool = BOOLEAN_OPTIONS['clear_on_success']
+    send_in_check_mode: bool = BOOLEAN_OPTIONS['send_in_check_mode']
+    clear_after_tag_limited_runs: bool = BOOLEAN_OPTIONS['clear_after_tag_limited_runs']
+
+
 def _guarded(hook):
     """Run ``hook`` only while the callback is active, and never let it fail the playbook."""
     @functools.wraps(hook)
     def wrapper(self, *args, **kwargs):
-        if self.disabled or (self._sender is None and hook.__name__ not in _STARTING_HOOKS):
+        if self.disabled or (not self._sending and hook.__name__ not in _STARTING_HOOKS):
             return None
         try:
             return hook(self, *args, **kwargs)
@@ -292,29 +306,24 @@ class CallbackModule(CallbackBase):
         super().__init__(display=display)
         self._conn = None
         self._secrets = ()
-        self._sender = None
+        self._switches = Switches()
+        self._delivery: AlarmDelivery | None = None  # the one collaborator: alarms and clears go there
         self._started = False
-        self._settings = None
-        self._run = None
-        self._client = None
-        self._delivery = None
-        self._switches = dict(BOOLEAN_OPTIONS)
-        self._severities = dict(SEVERITY_OPTIONS)
         self._partial_run = ''  # why this run cannot clear alarms ('' when it can)
         self._failures = FailureRecord()
-        self._unproven_hosts = set()  # hosts that ran a task in check mode: not cleared
-        self._submitted = {}  # identity -> the alarm event last handed to the sender
-        self._pending = []  # alarms waiting for the other failures of their task
-        self._pending_since = 0.0
+        self._unproven_hosts: set[str] = set()  # hosts that ran a task in check mode: not cleared
         self._play_name = ''
-        self._closed = False
         self._reported_internal_error = False
-        self._job_record = None  # ansible-runner jobs: what is left undelivered goes into the job's record
+
+    @property
+    def _sending(self) -> bool:
+        return self._delivery is not None and self._delivery.started
 
     # -- configuration ---------------------------------------------------------------------
 
     def set_options(self, task_keys=None, var_options=None, direct=None):
         super().set_options(task_keys=task_keys, var_options=var_options, direct=direct)
+        self._report_deprecated_settings()
         try:
             self._configure()
         except AOMError as exc:
@@ -322,42 +331,78 @@ class CallbackModule(CallbackBase):
         except Exception as exc:
             self._disable('invalid configuration (%s: %s)' % (type(exc).__name__, exc))
 
-    def _configure(self):
+    def _configure(self) -> None:
+        """Check every option once and build what the run needs: the switches and the delivery."""
         missing = [name for name, present in (('requests', HAS_REQUESTS), ('voluptuous', HAS_VOLUPTUOUS)) if not present]
         if missing:
             self._disable('the Python libraries %s are required on the controller (pip install %s)'
                           % (' and '.join(missing), ' '.join(missing)))
             return
+        switches = {}
         for name, default in BOOLEAN_OPTIONS.items():
             value = strict_bool(name, self.get_option(name))
-            self._switches[name] = default if value is None else value
-        for name, default in SEVERITY_OPTIONS.items():
-            self._severities[name] = strict_choice(name, self.get_option(name), SEVERITIES) or default
+            switches[name] = default if value is None else value
+        self._switches = Switches(**switches)
+        severities = dict((name, strict_choice(name, self.get_option(name), SEVERITIES) or default)
+                          for name, default in SEVERITY_OPTIONS.items())
         self._conn = resolve_connection(self.get_option)
         self._secrets = self._conn.secrets
-        self._flush_timeout = float(self.get_option('flush_timeout'))
-        if not 0 <= self._flush_timeout <= MAX_FLUSH_TIMEOUT:  # also refuses nan
+        flush_timeout = float(self.get_option('flush_timeout'))
+        if not 0 <= flush_timeout <= MAX_FLUSH_TIMEOUT:  # also refuses nan
             raise AOMConfigError('flush_timeout must be from 0 to %d seconds, got %s'
                                  % (MAX_FLUSH_TIMEOUT, self.get_option('flush_timeout')))
-        self._timeout_ms = parse_duration(self.get_option('alarm_timeout'), 'alarm_timeout')
-        if not 0 < self._timeout_ms <= MAX_TIMEOUT_MS:
+        timeout_ms = parse_duration(self.get_option('alarm_timeout'), 'alarm_timeout')
+        if not 0 < timeout_ms <= MAX_TIMEOUT_MS:
             raise AOMError('alarm_timeout must be more than 0 and at most 15 days')
         # The options that go into every alarm's metadata are checked like the alarms, once, now.
         check_alarm_options(dict((name, self.get_option(name)) for name in (
             'event_name', 'resource_provider', 'resource_type', 'alarm_playbook_id')), now_ms())
-        self._spool_dir = self.get_option('spool_dir')
-        if not self._spool_dir:
+        spool_dir = self.get_option('spool_dir')
+        if not spool_dir:
             raise AOMConfigError('spool_dir is empty; set a directory or leave the default')
-        try:
-            Spool(self._spool_dir).prepare()
-        except (OSError, SpoolError) as exc:
-            raise AOMConfigError('spool_dir cannot be used: %s' % exc)
+        settings = AlarmSettings(
+            event_name=self.get_option('event_name'),
+            failed_severity=severities['failed_severity'],
+            unreachable_severity=severities['unreachable_severity'],
+            resource_provider=self.get_option('resource_provider'),
+            resource_type=self.get_option('resource_type'),
+            playbook_id=self.get_option('alarm_playbook_id') or None,  # None: the playbook's, known at its start
+            timeout_ms=timeout_ms,
+        )
+        if not self._sending:  # configured again once sending: the delivery under way goes on
+            self._delivery = AlarmDelivery(self._conn, settings, spool_dir, flush_timeout)
 
-    def _disable(self, reason):
+    def _report_deprecated_settings(self) -> None:
+        """Say, in this callback's name, which deprecated setting (an environment variable, an ini key) was used.
+
+        ansible-core records it while it reads the options, but its CallbackBase.set_options does not
+        report it: the next plugin to read its options would, in that plugin's name.
+        """
+        try:
+            deprecated = {}
+            for option in (C.config.get_configuration_definitions('callback', self._load_name) or {}).values():
+                for entry in option.get('env') or ():
+                    if entry.get('deprecated'):
+                        deprecated['the environment variable %s' % entry['name']] = entry['name'], entry['deprecated']
+                for entry in option.get('ini') or ():
+                    if entry.get('deprecated'):
+                        key = '[%s]%s' % (entry['section'], entry['key'])
+                        deprecated['the ansible.cfg setting %s' % key] = key, entry['deprecated']
+            recorded = C.config.DEPRECATED
+            for what, (name, details) in deprecated.items():
+                for item in [item for item in recorded if item[0] == name]:
+                    recorded.remove(item)
+                    self._display.deprecated('%s callback: %s is deprecated: %s Use %s.'
+                                             % (NAME, what, details.get('why', ''), details.get('alternatives', '')),
+                                             version=details.get('version'), collection_name=details.get('collection_name'))
+        except Exception:
+            pass  # ansible-core reports it then, in another plugin's name
+
+    def _disable(self, reason: str) -> None:
         self._display.warning('%s callback disabled: %s' % (NAME, reason))
         self.disabled = True
 
-    def _internal_error(self, where, exc):
+    def _internal_error(self, where: str, exc: Exception) -> None:
         """Say once that alarms may be incomplete; the playbook goes on regardless."""
         text = '%s: %s' % (type(exc).__name__, exc)
         if not self._reported_internal_error:
@@ -371,50 +416,26 @@ class CallbackModule(CallbackBase):
 
     @_guarded
     def v2_playbook_on_start(self, playbook):
-        if self._started:  # several playbooks in one run: one start
+        if self._started or self._delivery is None:  # several playbooks in one run: one start
             return
         self._started = True
-        if context.CLIARGS.get('check') and not self._switches['send_in_check_mode']:
+        if context.CLIARGS.get('check') and not self._switches.send_in_check_mode:
             self._display.vvv('%s callback: check mode, nothing is sent' % NAME)
             return
-        self._partial_run = partial_run_reason(context.CLIARGS, self._switches['clear_after_tag_limited_runs'])
-        self._settings = AlarmSettings(
-            event_name=self.get_option('event_name'),
-            failed_severity=self._severities['failed_severity'],
-            unreachable_severity=self._severities['unreachable_severity'],
-            resource_provider=self.get_option('resource_provider'),
-            resource_type=self.get_option('resource_type'),
-            playbook_id=self.get_option('alarm_playbook_id') or playbook_id(
-                getattr(playbook, '_file_name', None), context.CLIARGS.get('args')),
-            timeout_ms=self._timeout_ms,
-        )
-        self._run = RunInfo(
+        self._partial_run = partial_run_reason(context.CLIARGS, self._switches.clear_after_tag_limited_runs)
+        run = RunInfo(
             run_id=str(uuid.uuid4()),
             started_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
             controller=socket.gethostname(),
             ansible_version=ansible_version,
         )
-        self._client = AOMClient(self._conn)
-        warn_if_ephemeral(self._spool_dir, self._display.warning, NAME)
-        self._job_record = JobRecord()
-        self._delivery = AlarmDelivery(self._client, self._job_record.watch(Spool(self._spool_dir)), self._settings)
-        self._sender = BackgroundSender(self._delivery.deliver, self._delivery.spool, classify,
-                                        on_start=self._delivery.start)
-        self._sender.start()
+        warn_if_ephemeral(self._delivery.spool_dir, self._display.warning, NAME)
+        self._delivery.start(run, playbook_id(getattr(playbook, '_file_name', None), context.CLIARGS.get('args')))
         atexit.register(self._close_at_exit)
 
     @_guarded
     def v2_playbook_on_play_start(self, play):
-        self._send_pending()
         self._play_name = play.get_name() or ''
-
-    @_guarded
-    def v2_playbook_on_task_start(self, task, is_conditional):
-        self._send_pending()  # the previous task is over on every host (linear strategy)
-
-    @_guarded
-    def v2_playbook_on_handler_task_start(self, task):
-        self._send_pending()
 
     # -- results ---------------------------------------------------------------------------
 
@@ -436,49 +457,27 @@ class CallbackModule(CallbackBase):
     @_guarded
     def v2_runner_on_ok(self, result):
         self._note_check_mode(result)
-        self._send_pending_if_old()
 
     @_guarded
     def v2_runner_on_skipped(self, result):
         self._note_check_mode(result)
-        self._send_pending_if_old()
 
-    def _note_check_mode(self, result):
+    def _note_check_mode(self, result) -> bool:
         """Whether the task of ``result`` ran in check mode (counted as such); such a host proves nothing."""
         task, host, _data = result_parts(result)
-        if self._switches['send_in_check_mode'] or not ran_in_check_mode(task):
+        if self._switches.send_in_check_mode or not ran_in_check_mode(task):
             return False
         self._unproven_hosts.add(host)
         return True
 
-    def _on_failure(self, result, unreachable, in_check_mode):
+    def _on_failure(self, result, unreachable: bool, in_check_mode: bool) -> None:
         failure = failure_from_result(result, unreachable, self._play_name, now_ms(), self._secrets, in_check_mode)
         self._failures.record(failure)
         if in_check_mode:
             return  # a check says nothing about the host: no alarm (and no clear, see _note_check_mode)
-        task = result_parts(result)[0]
         # A failure no rescue can handle is final: send it now rather than at the end of the run.
-        if unreachable or not may_be_rescued(task):
-            self._queue_alarm(alarm_event(failure, self._settings, self._run, now_ms()))
-        else:
-            self._send_pending_if_old()
-
-    def _queue_alarm(self, event):
-        if not self._pending:
-            self._pending_since = time.monotonic()
-        self._pending.append(event)
-        self._submitted[identity(event)] = event
-        if len(self._pending) >= PUSH_BATCH_SIZE:
-            self._send_pending()
-
-    def _send_pending_if_old(self):
-        if self._pending and time.monotonic() - self._pending_since >= BATCH_WINDOW:
-            self._send_pending()
-
-    def _send_pending(self):
-        if self._pending:
-            self._sender.submit(REPORT, self._pending)
-            self._pending = []
+        if unreachable or not may_be_rescued(result_parts(result)[0]):
+            self._delivery.raise_alarm(failure)
 
     # -- run end ---------------------------------------------------------------------------
 
@@ -486,62 +485,53 @@ class CallbackModule(CallbackBase):
     def v2_playbook_on_stats(self, stats):
         summaries = dict((host, stats.summarize(host)) for host in stats.processed)
         outcome = self._failures.decide(summaries, self._unproven_hosts)
-        now = now_ms()
-        for failure in outcome.alarms:
-            event = alarm_event(failure, self._settings, self._run, now)
-            submitted = self._submitted.get(identity(event))
-            if submitted is None or not same_content(submitted, event):
-                self._queue_alarm(event)
-        self._send_pending()
-        if self._switches['clear_on_success'] and outcome.cleared_hosts:
+        cleared_hosts: t.Sequence[str] = ()
+        if self._switches.clear_on_success and outcome.cleared_hosts:
             if self._partial_run:
                 self._display.v('%s callback: no alarm is cleared, as this run does not prove the hosts healthy: %s'
                                 % (NAME, self._partial_run))
             else:
-                self._sender.submit(CLEAR, [clear_candidate(host, self._settings, now) for host in outcome.cleared_hosts])
-        self._finish()
+                cleared_hosts = outcome.cleared_hosts
+        self._tell(self._delivery.finish(outcome.alarms, cleared_hosts))
 
-    def _finish(self):
-        """Wait for delivery at most flush_timeout seconds, then spool the rest and say so once."""
-        if self._closed:
-            return
-        self._closed = True
-        # The client's retries stop short of the deadline, so the thread spools what it holds itself.
-        self._client.deadline = time.monotonic() + max(0.0, self._flush_timeout - DEADLINE_MARGIN)
-        report = self._sender.close(self._flush_timeout)
-        self._say_what_happened(report)
-        self._job_record.finish(self._display.warning, NAME)
-
-    def _close_at_exit(self):
+    def _close_at_exit(self) -> None:
         """An interrupted run (no stats): keep what is queued instead of losing it."""
-        if self._closed or self._sender is None:
-            return
         try:
-            self._send_pending()
-            self._flush_timeout = min(self._flush_timeout, 2.0)
-            self._finish()
+            self._tell(self._delivery.close(INTERRUPTED_FLUSH_TIMEOUT))
         except Exception:
             pass  # the interpreter is exiting: nothing useful left to do
 
-    def _say_what_happened(self, report):
+    def _tell(self, report) -> None:
+        """Say what became of the run's alarms (``report``: None when the delivery was closed already).
+
+        In an ansible-runner job (AWX), what is left undelivered also goes into the job's record.
+        """
+        if report is None:
+            return
+        self._say_what_happened(report)
+        self._delivery.record_undelivered(self._display.warning, NAME)
+
+    def _say_what_happened(self, report) -> None:
         delivered = report.delivered
         self._display.v('%s callback: %d alarm(s) reported, %d clear candidate(s) handled, %d spooled entr(ies) resent'
-                        % (NAME, delivered.get(REPORT, 0), delivered.get(CLEAR, 0), self._delivery.flushed_entries))
+                        % (NAME, delivered.get(Action.REPORT, 0), delivered.get(Action.CLEAR, 0),
+                           self._delivery.flushed_entries))
         reason = '; '.join(sorted(set(report.errors))[:3])
         if report.spooled:
             because = ' (%s)' % reason if reason else ''
             self._display.warning(
                 '%s callback: %d alarm(s) and %d clear(s) could not be delivered to AOM%s and were spooled to %s; '
                 'the next run sends them first'
-                % (NAME, report.spooled.get(REPORT, 0), report.spooled.get(CLEAR, 0), because, self._spool_dir))
+                % (NAME, report.spooled.get(Action.REPORT, 0), report.spooled.get(Action.CLEAR, 0), because,
+                   self._delivery.spool_dir))
         if report.dropped or report.lost:
             self._display.warning('%s callback: %d event(s) were refused by AOM or could not be spooled, and are lost (%s)'
                                   % (NAME, sum(report.dropped.values()) + sum(report.lost.values()), reason))
-        for message in self._delivery.dropped[:3]:
+        for message in self._delivery.refused_spool_entries[:3]:
             self._display.warning('%s callback: a spooled entry was refused by AOM and removed: %s' % (NAME, message))
 
 
-def playbook_id(file_name, cli_args):
+def playbook_id(file_name: str | None, cli_args: t.Any) -> str:
     """The stable name of the playbook(s) of a run: file names without directories."""
     if isinstance(cli_args, (list, tuple)) and len(cli_args) > 1:
         return ','.join(os.path.basename(str(arg)) for arg in cli_args)

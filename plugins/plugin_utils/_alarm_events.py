@@ -2,32 +2,53 @@
 # Copyright: contributors to the huaweicloud.aom collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The callback's AOM events: one alarm per (playbook, host), its clear, and the lookup filter.
+"""The callback's AOM events: one alarm per (playbook, host), its clear, and the lookup filters.
 
-Events are built and validated by module_utils/_events.py, like the module's.
+Events are built and validated by module_utils/_events.py, like the module's. ``Action`` is the
+one way the callback's layers say whether events report alarms or clear them.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import enum
+import typing as t
 
 from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMConfigError, AOMValidationError, problem_text
 from ansible_collections.huaweicloud.aom.plugins.module_utils._events import build_events, identity
 from ansible_collections.huaweicloud.aom.plugins.module_utils._wire import listed_event, metadata_relation
 from ansible_collections.huaweicloud.aom.plugins.module_utils._reconcile import clear_of
 
+if t.TYPE_CHECKING:
+    from ansible_collections.huaweicloud.aom.plugins.plugin_utils._failures import Failure
+
+
+class Action(str, enum.Enum):
+    """What a batch of events does in AOM: report (raise or update) alarms, or clear them."""
+
+    REPORT = 'report'
+    CLEAR = 'clear'
+
 
 @dataclasses.dataclass(frozen=True)
 class AlarmSettings:
-    """The alarm options of the callback."""
+    """The alarm options of the callback, checked and converted once, when it is configured.
+
+    ``playbook_id`` is None until the playbook is known when the option ``alarm_playbook_id`` is
+    unset (see ``for_playbook``).
+    """
 
     event_name: str
     failed_severity: str
     unreachable_severity: str
     resource_provider: str
     resource_type: str
-    playbook_id: str
+    playbook_id: str | None
     timeout_ms: int
+
+    def for_playbook(self, default_playbook_id: str) -> AlarmSettings:
+        """These settings with ``default_playbook_id`` when no playbook ID was configured."""
+        return self if self.playbook_id else dataclasses.replace(self, playbook_id=default_playbook_id)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,7 +91,7 @@ def check_alarm_options(values, now_ms):
                                        for found in exc.errors)) from None
 
 
-def identity_metadata(host, settings):
+def identity_metadata(host: str, settings: AlarmSettings) -> dict[str, str | None]:
     """The metadata that names the alarm of ``host`` for this playbook (all but the severity)."""
     return {
         'event_name': settings.event_name,
@@ -82,7 +103,7 @@ def identity_metadata(host, settings):
     }
 
 
-def alarm_event(failure, settings, run, now_ms):
+def alarm_event(failure: Failure, settings: AlarmSettings, run: RunInfo, now_ms: int) -> dict:
     """The validated alarm event reporting ``failure``."""
     metadata = identity_metadata(failure.host, settings)
     metadata['event_severity'] = settings.unreachable_severity if failure.unreachable else settings.failed_severity
@@ -103,7 +124,7 @@ def alarm_event(failure, settings, run, now_ms):
     return build_events({'events': [item]}, 'reported', now=now_ms)[0]
 
 
-def clear_candidate(host, settings, now_ms):
+def clear_candidate(host: str, settings: AlarmSettings, now_ms: int) -> dict:
     """A clear of the alarm of ``host``, by identity; the delivery adds the id it looks up."""
     metadata = identity_metadata(host, settings)
     metadata['event_severity'] = settings.failed_severity
@@ -111,19 +132,19 @@ def clear_candidate(host, settings, now_ms):
     return build_events({'events': [item]}, 'cleared', now=now_ms)[0]
 
 
-def same_content(first, second):
-    """Whether two alarms say the same (times aside): then the second need not be sent."""
+def same_apart_from_times(first: dict, second: dict) -> bool:
+    """Whether two alarms have the same metadata and annotations (their times aside): then the second need not be sent."""
     return first['metadata'] == second['metadata'] and first['annotations'] == second['annotations']
 
 
-def lookup_filter(events):
+def identities_filter(events: t.Sequence[dict]) -> list[dict]:
     """``metadata_relation`` finding the active alarms that could match ``events`` (narrowed by identity later)."""
     keys = ('event_name', 'playbook', 'resource_provider', 'resource_type', 'resource_id')
     values = dict((key, sorted(set(event['metadata'].get(key) for event in events) - {None})) for key in keys)
     return metadata_relation(values)
 
 
-def standing_filter(settings):
+def playbook_alarms_filter(settings: AlarmSettings) -> list[dict]:
     """``metadata_relation`` for every active alarm this playbook may have left (any host)."""
     return metadata_relation({
         'event_name': [settings.event_name],
@@ -133,7 +154,7 @@ def standing_filter(settings):
     })
 
 
-def clears_for(active, candidates, now_ms):
+def clears_for(active: t.Iterable[dict], candidates: t.Sequence[dict], now_ms: int) -> list[dict]:
     """Clear events (with the service's ``id``) for the ``active`` alarms one of ``candidates`` names."""
     wanted = set(identity(candidate) for candidate in candidates)
     clears, seen = [], set()

@@ -12,8 +12,10 @@ proves that what failed before works now.
 
 from __future__ import annotations
 
+import typing as t
 
-def partial_run_reason(cli_args, clear_after_tag_limited_runs=False):
+
+def partial_run_reason(cli_args: t.Mapping[str, t.Any], clear_after_tag_limited_runs: bool = False) -> str:
     """Why the run of ``cli_args`` (``context.CLIARGS``) cannot clear alarms; '' when it can.
 
     ``clear_after_tag_limited_runs`` lets ``--tags``/``--skip-tags`` runs clear (an opt-in);
@@ -34,12 +36,12 @@ def partial_run_reason(cli_args, clear_after_tag_limited_runs=False):
     return ''
 
 
-def ran_in_check_mode(task):
+def ran_in_check_mode(task: t.Any) -> bool:
     """Whether ``task`` ran in check mode: its own, its block's or its play's ``check_mode``, or ``--check``."""
     return getattr(task, 'check_mode', None) is True
 
 
-def _names(value):
+def _names(value: t.Any) -> list[str]:
     if not value:
         return []
     if isinstance(value, str):

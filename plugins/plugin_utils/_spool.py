@@ -4,7 +4,8 @@
 
 """A directory of undelivered AOM pushes, sent again in order by a later run.
 
-Each entry is one file holding events only (the pushed event dicts and whether they clear),
+Each entry is one file holding events only (the pushed event dicts and whether they clear:
+``"clear": true`` for ``Action.CLEAR``, a format older runs read too),
 never credentials. Files are written to a temporary name and renamed, so a reader never sees
 half an entry; they are named by the time their events were produced, so a report spooled
 before a clear is always sent before it. Flushing holds an exclusive ``flock`` on the
@@ -19,7 +20,10 @@ import itertools
 import json
 import os
 import time
+import typing as t
 import uuid
+
+from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_events import Action
 
 ENTRY_SUFFIX = '.json'
 LOCK_NAME = '.lock'
@@ -33,16 +37,18 @@ class SpoolError(Exception):
 
 class Spool:
 
-    def __init__(self, directory, clock=time.monotonic, sleep=time.sleep):
+    def __init__(self, directory: str, clock: t.Callable[[], float] = time.monotonic,
+                 sleep: t.Callable[[float], None] = time.sleep) -> None:
         self.directory = os.path.abspath(os.path.expanduser(directory))
         self._clock = clock
         self._sleep = sleep
 
-    def append(self, events, clear, created_ns=None):
+    def append(self, events: t.Iterable[dict], action: Action, created_ns: int | None = None) -> str:
         """Write one entry; ``created_ns`` (when its events were produced) orders it among the others."""
         self._ensure_directory()
         created_ns = time.time_ns() if created_ns is None else created_ns
-        entry = {'format': FORMAT, 'created_ms': created_ns // 1000000, 'clear': bool(clear), 'events': list(events)}
+        entry = {'format': FORMAT, 'created_ms': created_ns // 1000000, 'clear': Action(action) is Action.CLEAR,
+                 'events': list(events)}
         name = '%020d-%08d-%06d-%s%s' % (created_ns, os.getpid(), next(_sequence) % 1000000,
                                          uuid.uuid4().hex[:8], ENTRY_SUFFIX)
         temporary = os.path.join(self.directory, '.tmp-' + name)
@@ -58,7 +64,7 @@ class Spool:
             raise
         return os.path.join(self.directory, name)
 
-    def prepare(self):
+    def prepare(self) -> None:
         """Create the directory (0700) if needed and check that this user can write entries there.
 
         Called when the callback starts, so that an unusable spool_dir is found before any alarm
@@ -70,7 +76,7 @@ class Spool:
         if not os.access(self.directory, os.W_OK | os.X_OK):
             raise SpoolError('%s is not writable' % self.directory)
 
-    def entries(self):
+    def entries(self) -> list[str]:
         """The paths of the spooled entries, oldest first."""
         try:
             names = os.listdir(self.directory)
@@ -79,8 +85,8 @@ class Spool:
         return [os.path.join(self.directory, name) for name in sorted(names)
                 if name.endswith(ENTRY_SUFFIX) and not name.startswith('.')]
 
-    def flush(self, deliver, lock_timeout=5.0):
-        """Hand each entry, oldest first, to ``deliver(events, clear)`` and remove it once delivered.
+    def flush(self, deliver: t.Callable[[list[dict], Action], None], lock_timeout: float = 5.0) -> int | None:
+        """Hand each entry, oldest first, to ``deliver(events, action)`` and remove it once delivered.
 
         Stops at the first entry ``deliver`` raises on (the exception propagates; that entry and
         the later ones stay). Returns the number of entries delivered, or None when another run
@@ -97,14 +103,14 @@ class Spool:
             for path in self.entries():
                 entry = self._read(path)
                 if entry is not None:
-                    deliver(entry['events'], entry['clear'])
+                    deliver(entry['events'], Action.CLEAR if entry['clear'] else Action.REPORT)
                     delivered += 1
                 _remove(path)
             return delivered
         finally:
             os.close(lock)  # also releases the flock
 
-    def _lock(self, descriptor, timeout):
+    def _lock(self, descriptor: int, timeout: float) -> bool:
         deadline = self._clock() + timeout
         while True:
             try:
@@ -115,7 +121,7 @@ class Spool:
                     return False
                 self._sleep(0.05)
 
-    def _read(self, path):
+    def _read(self, path: str) -> dict | None:
         """The entry at ``path``; a damaged one is set aside as ``.corrupt`` (never retried forever)."""
         try:
             with open(path, encoding='utf-8') as handle:
@@ -129,7 +135,7 @@ class Spool:
         os.rename(path, path + '.corrupt')
         return None
 
-    def _ensure_directory(self):
+    def _ensure_directory(self) -> None:
         os.makedirs(self.directory, mode=0o700, exist_ok=True)
         status = os.stat(self.directory)
         if status.st_uid != os.getuid():
@@ -138,7 +144,7 @@ class Spool:
             os.chmod(self.directory, 0o700)
 
 
-def _remove(path):
+def _remove(path: str) -> None:
     try:
         os.unlink(path)
     except FileNotFoundError:

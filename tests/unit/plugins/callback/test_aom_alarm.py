@@ -1,14 +1,23 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The callback's hooks end to end, against a fake AOM client (real sender, spool and decisions)."""
+"""The callback's hooks end to end, against the shared fake AOM (real options, sender, spool, client and decisions).
+
+Each callback is loaded by ansible-core's plugin loader and configured by ``set_options``, as
+ansible-playbook does: its options go through ansible-core's own reading of the documented options.
+"""
 from __future__ import annotations
+
+import os
+import time
 
 import pytest
 
 from ansible import context
 from ansible.module_utils.common.collections import ImmutableDict
+from ansible.plugins.loader import callback_loader
 
 from ansible_collections.huaweicloud.aom.plugins.callback import aom_alarm
 from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMError
+from ansible_collections.huaweicloud.aom.plugins.plugin_utils import _alarm_delivery
 
 SECRET = 'DEMOSECRETKEYdemosecretkeydemosecretkey00'
 
@@ -25,34 +34,7 @@ class FakeDisplay:
     def v(self, msg, *args, **kwargs):
         pass
 
-    vv = vvv = vvvv = display = v
-
-
-class FakeClient:
-    instances = []
-    initially_active = []
-
-    def __init__(self, conn, **kwargs):
-        self.conn = conn
-        self.deadline = None
-        self.active = list(FakeClient.initially_active)
-        self.calls = []
-        self.fail = getattr(FakeClient, 'fail', False)
-        FakeClient.instances.append(self)
-
-    def _maybe_fail(self):
-        if self.fail:
-            raise AOMError(str(self.fail))
-
-    def push(self, events, clear=False):
-        self._maybe_fail()
-        self.calls.append(('clear' if clear else 'push', events))
-        return 1
-
-    def list_events(self, **kwargs):
-        self._maybe_fail()
-        self.calls.append(('list', kwargs))
-        return list(self.active)
+    vv = vvv = vvvv = display = deprecated = v
 
 
 class Host:
@@ -118,38 +100,63 @@ OPTIONS = {
     'secret_key': SECRET, 'project_id': '0123456789abcdef0123456789abcdef', 'cloud': 'myhuaweicloud.com',
     'validate_certs': True, 'request_timeout': 10.0, 'retries': 3,
     'event_name': 'ansible_playbook_failed', 'failed_severity': 'Major', 'unreachable_severity': 'Critical',
-    'resource_provider': 'ansible', 'resource_type': 'host', 'alarm_playbook_id': None, 'alarm_timeout': '3d',
+    'resource_provider': 'ansible', 'resource_type': 'host', 'alarm_timeout': '3d',
     'clear_on_success': True, 'send_in_check_mode': False, 'clear_after_tag_limited_runs': False, 'flush_timeout': 5.0,
 }
+# the environment variables of the callback's options: the tests' own options only
+OPTION_ENVIRONMENT_PREFIXES = ('HW_', 'HUAWEICLOUD_', 'AOM_ALARM_')
+
+
+def load_callback(options):
+    """The callback as ansible-playbook makes it: loaded by ansible-core, then ``set_options``."""
+    callback = callback_loader.get('huaweicloud.aom.aom_alarm', display=FakeDisplay())
+    callback.set_options(direct=dict((name, value) for name, value in options.items() if value is not None))
+    return callback
 
 
 @pytest.fixture
-def make_callback(monkeypatch, tmp_path):
-    FakeClient.instances = []
-    FakeClient.initially_active = []
-    monkeypatch.setattr(aom_alarm, 'AOMClient', FakeClient)
+def clean_environment(monkeypatch):
+    for name in list(os.environ):
+        if name.startswith(OPTION_ENVIRONMENT_PREFIXES):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def make_callback(monkeypatch, tmp_path, clean_environment, fake_aom):
+    monkeypatch.setattr(_alarm_delivery, 'AOMClient', fake_aom)  # every client the callback builds is one of its
     monkeypatch.setattr(context, 'CLIARGS', ImmutableDict(check=False, args=('site.yml',)))
 
     def make(**overrides):
-        options = dict(OPTIONS, spool_dir=str(tmp_path / 'spool'), **overrides)
-        callback = aom_alarm.CallbackModule(display=FakeDisplay())
-        callback.get_option = options.get
-        callback._configure()
+        callback = load_callback(dict(OPTIONS, spool_dir=str(tmp_path / 'spool'), **overrides))
+        assert not callback.disabled, callback._display.warnings
         return callback
     return make
 
 
+@pytest.fixture
+def aom(make_callback, fake_aom):
+    """The fake AOM service the callbacks of ``make_callback`` talk to."""
+    return fake_aom
+
+
 def run(callback, summaries, results=()):
+    """A run through the callback's hooks; the client it built (None: it built none)."""
     callback.v2_playbook_on_start(Playbook())
     callback.v2_playbook_on_play_start(Play())
     for kind, result, extra in results:
         getattr(callback, kind)(result, **extra)
     callback.v2_playbook_on_stats(Stats(summaries))
-    return FakeClient.instances[-1] if FakeClient.instances else None
+    clients = _alarm_delivery.AOMClient.clients  # the fake AOM of make_callback
+    return clients[-1] if clients else None
 
 
 def pushed(client, kind='push'):
-    return [event for call, events in client.calls if call == kind for event in events]
+    return [event for events, clear in client.pushes if clear == (kind == 'clear') for event in events]
+
+
+def requests(client):
+    """The client's calls in short: 'list', 'push' or 'clear'."""
+    return [('clear' if arguments[1] else 'push') if name == 'push' else 'list' for name, arguments in client.calls]
 
 
 def test_failed_unreachable_rescued_ignored_and_clean_hosts(make_callback):
@@ -172,27 +179,28 @@ def test_failed_unreachable_rescued_ignored_and_clean_hosts(make_callback):
     assert web1['annotations']['task'] == 'migrate' and web1['annotations']['message'] == 'exit 1'
     assert web1['annotations']['task_path'] == '/src/site.yml:7' and web1['annotations']['play'] == 'deploy'
     assert SECRET not in repr(client.calls)
-    assert [call for call, _events in client.calls].count('push') == 1  # several hosts, one request
+    assert requests(client).count('push') == 1  # several hosts, one request
     assert callback._display.warnings == []
 
 
-def test_clean_run_clears_standing_alarms_with_their_ids(make_callback):
+def test_clean_run_clears_active_alarms_with_their_ids(make_callback, aom):
     callback = make_callback()
-    FakeClient.initially_active = [{'id': 'a-1', 'starts_at': 1, 'timeout': 5, 'metadata': {
+    aom.add({'id': 'a-1', 'metadata': {
         'event_name': 'ansible_playbook_failed', 'event_type': 'alarm', 'event_severity': 'Major',
-        'resource_provider': 'ansible', 'resource_type': 'host', 'resource_id': 'web1', 'playbook': 'site.yml'}}]
+        'resource_provider': 'ansible', 'resource_type': 'host', 'resource_id': 'web1', 'playbook': 'site.yml'}})
     client = run(callback, {'web1': dict(ok=2), 'web2': dict(ok=2)})
     clears = pushed(client, 'clear')
     assert [(e['metadata']['resource_id'], e.get('id')) for e in clears] == [('web1', 'a-1')]
-    assert [call for call, _events in client.calls] == ['list', 'clear']
+    assert requests(client) == ['list', 'clear']
+    assert aom.active() == []
 
 
 def test_clear_on_success_off_sends_no_clear(make_callback):
     client = run(make_callback(clear_on_success=False), {'web1': dict(ok=2)})
-    assert [call for call, _events in client.calls] == ['list']
+    assert requests(client) == ['list']
 
 
-STANDING_WEB2 = {'id': 'a-2', 'starts_at': 1, 'timeout': 5, 'metadata': {
+ACTIVE_WEB2 = {'id': 'a-2', 'metadata': {
     'event_name': 'ansible_playbook_failed', 'event_type': 'alarm', 'event_severity': 'Major',
     'resource_provider': 'ansible', 'resource_type': 'host', 'resource_id': 'web2', 'playbook': 'site.yml'}}
 
@@ -204,9 +212,9 @@ STANDING_WEB2 = {'id': 'a-2', 'starts_at': 1, 'timeout': 5, 'metadata': {
     dict(tags=('all',), skip_tags=(), start_at_task='Install the new release'),
     dict(tags=('all',), skip_tags=(), step=True),
 ])
-def test_a_partial_run_raises_but_clears_nothing(make_callback, monkeypatch, cli_args):
+def test_a_partial_run_raises_but_clears_nothing(make_callback, aom, monkeypatch, cli_args):
     monkeypatch.setattr(context, 'CLIARGS', ImmutableDict(check=False, args=('site.yml',), **cli_args))
-    FakeClient.initially_active = [STANDING_WEB2]
+    aom.add(ACTIVE_WEB2)
     client = run(make_callback(), {'web1': dict(failures=1), 'web2': dict(ok=3)},
                  [('v2_runner_on_failed', Result('web1', Task('migrate'), {'msg': 'exit 1'}), {})])
     assert [e['metadata']['resource_id'] for e in pushed(client)] == ['web1']
@@ -214,9 +222,9 @@ def test_a_partial_run_raises_but_clears_nothing(make_callback, monkeypatch, cli
 
 
 @pytest.mark.parametrize('cli_args', [dict(tags=('all',), skip_tags=()), dict(tags=('all', 'deploy'), skip_tags=()), dict()])
-def test_a_whole_run_clears(make_callback, monkeypatch, cli_args):
+def test_a_whole_run_clears(make_callback, aom, monkeypatch, cli_args):
     monkeypatch.setattr(context, 'CLIARGS', ImmutableDict(check=False, args=('site.yml',), **cli_args))
-    FakeClient.initially_active = [STANDING_WEB2]
+    aom.add(ACTIVE_WEB2)
     client = run(make_callback(), {'web2': dict(ok=3)})
     assert [e['metadata']['resource_id'] for e in pushed(client, 'clear')] == ['web2']
 
@@ -227,15 +235,15 @@ def test_a_whole_run_clears(make_callback, monkeypatch, cli_args):
     (dict(tags=('deploy',), skip_tags=(), start_at_task='Install'), False),
     (dict(tags=('all',), skip_tags=(), step=True), False),
 ])
-def test_clear_after_tag_limited_runs_opts_in_tag_limited_runs_only(make_callback, monkeypatch, cli_args, clears):
+def test_clear_after_tag_limited_runs_opts_in_tag_limited_runs_only(make_callback, aom, monkeypatch, cli_args, clears):
     monkeypatch.setattr(context, 'CLIARGS', ImmutableDict(check=False, args=('site.yml',), **cli_args))
-    FakeClient.initially_active = [STANDING_WEB2]
+    aom.add(ACTIVE_WEB2)
     client = run(make_callback(clear_after_tag_limited_runs=True), {'web2': dict(ok=3)})
     assert len(pushed(client, 'clear')) == (1 if clears else 0)
 
 
-def test_tasks_in_check_mode_neither_raise_nor_clear(make_callback):
-    FakeClient.initially_active = [STANDING_WEB2]
+def test_tasks_in_check_mode_neither_raise_nor_clear(make_callback, aom):
+    aom.add(ACTIVE_WEB2)
     client = run(make_callback(), {'web1': dict(ok=1, failures=1), 'web2': dict(ok=3), 'web3': dict(ok=2, skipped=1)}, [
         ('v2_runner_on_ok', Result('web2', Task('verify', check_mode=True), {}), {}),
         ('v2_runner_on_failed', Result('web1', Task('would fail', check_mode=True), {'msg': 'x'}), {}),
@@ -244,8 +252,8 @@ def test_tasks_in_check_mode_neither_raise_nor_clear(make_callback):
     assert pushed(client) == [] and pushed(client, 'clear') == []
 
 
-def test_a_task_in_check_mode_with_ignored_errors_keeps_the_host_from_clearing(make_callback):
-    FakeClient.initially_active = [STANDING_WEB2]
+def test_a_task_in_check_mode_with_ignored_errors_keeps_the_host_from_clearing(make_callback, aom):
+    aom.add(ACTIVE_WEB2)
     client = run(make_callback(), {'web2': dict(ok=3, ignored=1)}, [
         ('v2_runner_on_failed', Result('web2', Task('verify', check_mode=True), {'msg': 'x'}), {'ignore_errors': True}),
     ])
@@ -260,8 +268,8 @@ def test_a_real_failure_still_raises_beside_check_mode_tasks(make_callback):
     assert [e['annotations']['task'] for e in pushed(client)] == ['migrate']
 
 
-def test_send_in_check_mode_counts_check_mode_tasks_like_others(make_callback):
-    FakeClient.initially_active = [STANDING_WEB2]
+def test_send_in_check_mode_counts_check_mode_tasks_like_others(make_callback, aom):
+    aom.add(ACTIVE_WEB2)
     client = run(make_callback(send_in_check_mode=True), {'web1': dict(failures=1), 'web2': dict(ok=3)}, [
         ('v2_runner_on_ok', Result('web2', Task('verify', check_mode=True), {}), {}),
         ('v2_runner_on_failed', Result('web1', Task('would fail', check_mode=True), {'msg': 'x'}), {}),
@@ -292,9 +300,9 @@ def test_no_log_result_is_hidden(make_callback):
     assert 'hunter2' not in repr(client.calls)
 
 
-def test_service_down_spools_and_warns_once(make_callback, tmp_path, monkeypatch):
+def test_service_down_spools_and_warns_once(make_callback, aom, tmp_path):
     callback = make_callback()
-    monkeypatch.setattr(FakeClient, 'fail', AOMError('could not reach 127.0.0.1:1'), raising=False)
+    aom.fail(AOMError('could not reach 127.0.0.1:1'))
     callback.v2_playbook_on_start(Playbook())
     callback.v2_playbook_on_play_start(Play())
     callback.v2_runner_on_failed(Result('web1', Task('t'), {'msg': 'x'}))
@@ -305,29 +313,34 @@ def test_service_down_spools_and_warns_once(make_callback, tmp_path, monkeypatch
     assert SECRET not in ''.join(p.read_text() for p in (tmp_path / 'spool').glob('*.json'))
 
 
-def test_a_secret_across_the_message_cut_is_neither_sent_nor_spooled(make_callback, tmp_path, monkeypatch):
+def test_a_secret_across_the_message_cut_is_neither_sent_nor_spooled(make_callback, aom, tmp_path):
     message = 'x' * 1010 + SECRET + ' rejected'  # the 1024-character cut falls inside the secret
     fragment = SECRET[:8]
     client = run(make_callback(), {'web1': dict(failures=1)},
                  [('v2_runner_on_failed', Result('web1', Task('t'), {'msg': message}), {})])
-    assert fragment not in repr(client.calls)
-    monkeypatch.setattr(FakeClient, 'fail', AOMError('could not reach 127.0.0.1:1'), raising=False)
+    assert fragment not in repr(client.calls) and fragment not in repr(aom.rows)
+    aom.fail(AOMError('could not reach 127.0.0.1:1'))
     run(make_callback(), {'web1': dict(failures=1)},
         [('v2_runner_on_failed', Result('web1', Task('t'), {'msg': message}), {})])
     spooled = ''.join(p.read_text() for p in (tmp_path / 'spool').glob('*.json'))
     assert 'xxxx' in spooled and fragment not in spooled
 
 
-def test_missing_credentials_disable_with_one_warning(make_callback):
-    with pytest.raises(Exception):
-        make_callback(access_key=None, secret_key=None)  # _configure raises; set_options turns it into a warning
-    callback = aom_alarm.CallbackModule(display=FakeDisplay())
-    callback.get_option = lambda name: dict(OPTIONS, access_key=None, secret_key=None).get(name)
-    callback._plugin_options = {}
-    try:
-        callback._configure()
-    except AOMError as exc:
-        callback._disable(str(exc))
+def test_a_final_failure_is_sent_during_the_run_without_waiting_for_the_next_task(make_callback, aom):
+    callback = make_callback()
+    callback.v2_playbook_on_start(Playbook())
+    callback.v2_playbook_on_play_start(Play())
+    callback.v2_runner_on_failed(Result('web1', Task('migrate'), {'msg': 'exit 1'}))
+    deadline = time.monotonic() + 5
+    while not aom.active() and time.monotonic() < deadline:  # the sender lingers about a second
+        time.sleep(0.05)
+    assert [alarm['metadata']['resource_id'] for alarm in aom.active()] == ['web1']
+    client = run(callback, {'web1': dict(failures=1)})
+    assert requests(client).count('push') == 1  # not sent again at the end: it says the same
+
+
+def test_missing_credentials_disable_with_one_warning(tmp_path, clean_environment):
+    callback = load_callback(dict(OPTIONS, access_key=None, secret_key=None, spool_dir=str(tmp_path / 'spool')))
     assert callback.disabled
     (warning,) = callback._display.warnings
     assert 'access_key' in warning and SECRET not in warning

@@ -24,12 +24,13 @@ COLLECTIONS_ROOT = os.path.abspath(os.path.join(os.path.dirname(aom_alarm.__file
 # For each environment of a JSON list: load the callback afresh, set its options, and say what it
 # made of them and which warnings it gave (recorded per case: ansible-core prints a warning once).
 LOAD_AND_CONFIGURE = r'''
-import json, os, sys
+import dataclasses, json, os, sys
 from ansible.plugins.loader import callback_loader, init_plugin_loader
 from ansible.utils.display import Display
 init_plugin_loader()
-warned = []
+warned, deprecated = [], []
 Display.warning = lambda self, msg, *args, **kwargs: warned.append(msg)
+Display.deprecated = lambda self, msg, *args, **kwargs: deprecated.append(msg)
 outcomes = []
 for env in json.loads(sys.argv[1]):
     saved = dict(os.environ)
@@ -38,16 +39,21 @@ for env in json.loads(sys.argv[1]):
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
-    del warned[:]
+    del warned[:], deprecated[:]
     callback = callback_loader.get('huaweicloud.aom.aom_alarm')
     try:
         callback.set_options()
+        delivery = callback._delivery
+        settings = delivery.settings if delivery is not None else None
         outcomes.append({'disabled': bool(callback.disabled), 'verify': getattr(callback._conn, 'verify', None),
                          'access_key': getattr(callback._conn, 'access_key', None),
                          'endpoint': getattr(callback._conn, 'endpoint', None),
                          'project_id': getattr(callback._conn, 'project_id', None),
-                         'switches': getattr(callback, '_switches', None), 'severities': getattr(callback, '_severities', None),
-                         'warnings': list(warned)})
+                         'switches': dataclasses.asdict(callback._switches) if delivery is not None else None,
+                         'severities': {'failed_severity': settings.failed_severity,
+                                        'unreachable_severity': settings.unreachable_severity} if settings else None,
+                         'timeout_ms': settings.timeout_ms if settings else None,
+                         'warnings': list(warned), 'deprecated': list(deprecated)})
     except Exception as exc:  # what ansible-core would turn into "Failed to load callback plugin"
         outcomes.append({'disabled': True, 'raised': '%s: %s' % (type(exc).__name__, exc), 'warnings': list(warned)})
     os.environ.clear()
@@ -157,3 +163,19 @@ def test_the_collection_wide_ini_section_is_read_and_the_callback_section_wins(t
     (outcome,) = configure_all(tmp_path, [{'HW_AOM_ENDPOINT': 'https://aom.env.example'}],
                                ini={'endpoint': 'https://aom.callback.example'}, sections=collection)
     assert outcome['endpoint'] == 'https://aom.env.example'
+
+
+def test_alarm_timeout_is_read_from_its_new_and_its_deprecated_environment_variable(tmp_path):
+    """AOM_ALARM_ALARM_TIMEOUT (before 1.2.0) still works, deprecated; AOM_ALARM_TIMEOUT wins over it."""
+    default, new, old, both = configure_all(tmp_path, [
+        {}, {'AOM_ALARM_TIMEOUT': '1d'}, {'AOM_ALARM_ALARM_TIMEOUT': '2h'},
+        {'AOM_ALARM_ALARM_TIMEOUT': '2h', 'AOM_ALARM_TIMEOUT': '1d'},
+    ])
+    for outcome in (default, new, old, both):
+        assert outcome['warnings'] == [] and not outcome['disabled'], outcome
+    assert default['timeout_ms'] == 3 * 86400000 and default['deprecated'] == []
+    assert new['timeout_ms'] == 86400000 and new['deprecated'] == []
+    assert old['timeout_ms'] == 2 * 3600000
+    (message,) = old['deprecated']
+    assert 'AOM_ALARM_ALARM_TIMEOUT' in message and 'AOM_ALARM_TIMEOUT' in message
+    assert both['timeout_ms'] == 86400000

@@ -8,12 +8,32 @@ import time
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._sender import DROP, SPOOL, BackgroundSender
 
 
+class BadRequest(Exception):
+    pass
+
+
 class Recorder:
-    def __init__(self, fail_with=None, gate=None):
+    """A sender target recording what it is given; ``start`` fails with ``start_fails`` when set."""
+
+    def __init__(self, fail_with=None, gate=None, start_fails=None, deliver=None):
         self.delivered = []
         self.spooled = []
+        self.deadlines = []
         self.fail_with = fail_with
         self.gate = gate
+        self.start_fails = start_fails
+        if deliver is not None:
+            self.deliver = deliver
+
+    def start(self):
+        if self.start_fails is not None:
+            raise self.start_fails
+
+    def spool_or_drop(self, exc):
+        return DROP if isinstance(exc, BadRequest) else SPOOL
+
+    def set_deadline(self, deadline):
+        self.deadlines.append(deadline)
 
     def deliver(self, kind, events):
         if self.gate is not None:
@@ -26,19 +46,18 @@ class Recorder:
         self.spooled.append((kind, list(events), created_ns))
 
 
-class BadRequest(Exception):
-    pass
-
-
-def classify(exc):
-    return DROP if isinstance(exc, BadRequest) else SPOOL
+def sender_for(recorder, **kwargs):
+    """A started sender without linger unless asked: these tests are about order, failures and bounds."""
+    kwargs.setdefault('linger', 0)
+    sender = BackgroundSender(recorder, **kwargs)
+    sender.start()
+    return sender
 
 
 def test_jobs_queued_while_busy_go_out_together_in_order():
     gate = threading.Event()
     recorder = Recorder(gate=gate)
-    sender = BackgroundSender(recorder.deliver, recorder.spool, classify)
-    sender.start()
+    sender = sender_for(recorder)
     sender.submit('report', ['a'])
     time.sleep(0.1)  # 'a' is in flight, held by the gate
     sender.submit('report', ['b'])
@@ -52,13 +71,8 @@ def test_jobs_queued_while_busy_go_out_together_in_order():
 
 
 def test_a_failed_start_spools_everything_in_order():
-    recorder = Recorder()
-
-    def start():
-        raise ConnectionError('refused')
-
-    sender = BackgroundSender(recorder.deliver, recorder.spool, classify, on_start=start)
-    sender.start()
+    recorder = Recorder(start_fails=ConnectionError('refused'))
+    sender = sender_for(recorder)
     sender.submit('report', ['a'])
     sender.submit('clear', ['b'])
     report = sender.close(5)
@@ -75,9 +89,8 @@ def test_after_one_failure_later_jobs_are_spooled_without_trying():
         calls.append(events)
         raise TimeoutError('slow')
 
-    recorder = Recorder()
-    sender = BackgroundSender(deliver, recorder.spool, classify)
-    sender.start()
+    recorder = Recorder(deliver=deliver)
+    sender = sender_for(recorder)
     sender.submit('report', ['a'])
     time.sleep(0.1)
     sender.submit('clear', ['b'])
@@ -88,8 +101,7 @@ def test_after_one_failure_later_jobs_are_spooled_without_trying():
 
 def test_rejected_jobs_are_dropped_not_spooled():
     recorder = Recorder(fail_with=BadRequest('HTTP 400'))
-    sender = BackgroundSender(recorder.deliver, recorder.spool, classify)
-    sender.start()
+    sender = sender_for(recorder)
     sender.submit('report', ['a'])
     report = sender.close(5)
     assert recorder.spooled == [] and report.dropped == {'report': 1} and report.errors == ['HTTP 400']
@@ -98,8 +110,7 @@ def test_rejected_jobs_are_dropped_not_spooled():
 def test_deadline_spools_in_flight_and_queued_jobs_once():
     gate = threading.Event()
     recorder = Recorder(gate=gate)
-    sender = BackgroundSender(recorder.deliver, recorder.spool, classify)
-    sender.start()
+    sender = sender_for(recorder)
     sender.submit('report', ['a'])
     time.sleep(0.05)
     sender.submit('clear', ['b'])
@@ -117,8 +128,7 @@ def test_deadline_spools_in_flight_and_queued_jobs_once():
 def test_bounded_queue_spools_overflow_on_the_callers_thread():
     gate = threading.Event()
     recorder = Recorder(gate=gate)
-    sender = BackgroundSender(recorder.deliver, recorder.spool, classify, max_queue=2)
-    sender.start()
+    sender = sender_for(recorder, max_queue=2, max_batch=1)  # one event per job: no job takes in another
     sender.submit('report', ['a'])
     time.sleep(0.05)  # 'a' in flight
     sender.submit('report', ['b'])
@@ -128,16 +138,82 @@ def test_bounded_queue_spools_overflow_on_the_callers_thread():
     assert [events for _kind, events, _created in recorder.spooled] == [['d'], ['e']]
     gate.set()
     report = sender.close(5)
-    assert recorder.delivered == [('report', ['a']), ('report', ['b', 'c'])]
+    assert recorder.delivered == [('report', ['a']), ('report', ['b']), ('report', ['c'])]
     assert report.delivered == {'report': 3} and report.spooled == {'report': 2}
 
 
 def test_close_without_jobs_returns_at_once_and_submit_after_close_is_ignored():
     recorder = Recorder()
-    sender = BackgroundSender(recorder.deliver, recorder.spool, classify)
-    sender.start()
+    sender = sender_for(recorder)
     started = time.monotonic()
     report = sender.close(5)
     assert time.monotonic() - started < 1
     sender.submit('report', ['late'])
     assert report.delivered == {} and recorder.delivered == [] and recorder.spooled == []
+
+
+# -- batching: the one place where the callback's events are grouped --------------------------
+
+def test_events_submitted_one_by_one_within_the_linger_go_out_in_one_delivery():
+    recorder = Recorder()
+    sender = sender_for(recorder, linger=0.3, max_linger=5)
+    for name in 'abc':
+        sender.submit('report', [name])
+        time.sleep(0.05)
+    time.sleep(0.6)  # the linger is over: delivered without waiting for close
+    assert recorder.delivered == [('report', ['a', 'b', 'c'])]
+    report = sender.close(5)
+    assert report.delivered == {'report': 3}
+
+
+def test_a_full_batch_goes_at_once_and_a_batch_never_exceeds_it():
+    recorder = Recorder()
+    sender = sender_for(recorder, linger=30, max_linger=30, max_batch=3)
+    started = time.monotonic()
+    for name in 'abcd':
+        sender.submit('report', [name])
+    while not recorder.delivered and time.monotonic() - started < 5:
+        time.sleep(0.01)
+    assert time.monotonic() - started < 2  # not held for the 30 s linger
+    assert recorder.delivered == [('report', ['a', 'b', 'c'])]
+    sender.close(5)
+    assert recorder.delivered == [('report', ['a', 'b', 'c']), ('report', ['d'])]
+
+
+def test_max_linger_bounds_the_wait_while_events_keep_coming():
+    recorder = Recorder()
+    sender = sender_for(recorder, linger=0.3, max_linger=0.5)
+    started = time.monotonic()
+    while time.monotonic() - started < 1.2:  # a new event every 0.1 s: the quiet linger never ends
+        sender.submit('report', ['e'])
+        time.sleep(0.1)
+    assert len(recorder.delivered) >= 2
+    assert len(recorder.delivered[0][1]) < 9  # cut at about 0.5 s, not held until the events stop
+    sender.close(5)
+
+
+def test_close_ends_the_linger_at_once_and_a_clear_waits_behind_the_reports():
+    recorder = Recorder()
+    sender = sender_for(recorder, linger=30, max_linger=30)
+    sender.submit('report', ['a'])
+    sender.submit('report', ['b'])
+    sender.submit('clear', ['x'])
+    started = time.monotonic()
+    report = sender.close(5)
+    assert time.monotonic() - started < 2
+    assert recorder.delivered == [('report', ['a', 'b']), ('clear', ['x'])]
+    assert report.delivered == {'report': 2, 'clear': 1}
+
+
+def test_close_gives_the_target_a_deadline_short_of_its_own():
+    recorder = Recorder()
+    sender = sender_for(recorder)
+    before = time.monotonic()
+    sender.close(10)
+    (deadline,) = recorder.deadlines
+    assert before + 9 < deadline < time.monotonic() + 10  # the margin leaves the thread time to spool
+    recorder = Recorder()
+    sender = sender_for(recorder)
+    sender.close(0)
+    (deadline,) = recorder.deadlines
+    assert deadline <= time.monotonic()  # no budget: nothing more is sent, everything is spooled
