@@ -10,6 +10,8 @@ refused the options before the module ran.
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import pytest
 
 from ansible_collections.huaweicloud.aom.plugins.module_utils import _client, _module, _requirements
@@ -21,12 +23,13 @@ ALARM = dict(event_name='cpu high', resource_provider='ecs', resource_type='vm',
 SHOP = dict(name='deploy_shop', match=[{'resource_id': 'shop@web1'}], duration='30m')
 
 # Each module with options that work, options it refuses itself, and options Ansible refuses.
+Case = namedtuple('Case', 'main good bad refused')
 MODULES = {
-    'aom_event': (aom_event.main, ALARM, dict(ALARM, event_severity='major'), dict(ALARM, events=[ALARM])),
-    'aom_event_info': (aom_event_info.main, {}, {'limit': 0}, {'sort': 'sideways'}),
-    'aom_silence': (aom_silence.main, SHOP, dict(SHOP, match=[[{'key': 'a', 'operate': 'LIKE'}]]),
-                    dict(SHOP, repeat='hourly')),
-    'aom_silence_info': (aom_silence_info.main, {}, {'name': ['not ok']}, {'colour': 'red'}),
+    'aom_event': Case(aom_event.main, ALARM, dict(ALARM, event_severity='major'), dict(ALARM, events=[ALARM])),
+    'aom_event_info': Case(aom_event_info.main, {}, {'limit': 0}, {'sort': 'sideways'}),
+    'aom_silence': Case(aom_silence.main, SHOP, dict(SHOP, match=[[{'key': 'a', 'operate': 'LIKE'}]]),
+                        dict(SHOP, repeat='hourly')),
+    'aom_silence_info': Case(aom_silence_info.main, {}, {'name': ['not ok']}, {'colour': 'red'}),
 }
 
 
@@ -49,7 +52,7 @@ def module(request):
     AOMError('IAM token request failed: HTTP 401', status=401),
 ])
 def test_a_failing_service_is_a_service_error(aom, module, error, check_mode):
-    main, good, _, _ = module
+    main, good = module.main, module.good
     aom.fail(error)
     outcome = run_module(main, good, check_mode=check_mode)
     assert outcome.failed and outcome.result['error_kind'] == 'service'
@@ -57,14 +60,14 @@ def test_a_failing_service_is_a_service_error(aom, module, error, check_mode):
 
 
 def test_bad_connection_options_are_a_config_error(aom, module):
-    main, good, _, _ = module
+    main, good = module.main, module.good
     outcome = run_module(main, dict(good, project_id='not-hex'))
     assert outcome.failed and outcome.result['error_kind'] == 'config' and 'project_id' in outcome.result['msg']
     assert aom.calls == []
 
 
 def test_a_missing_library_is_a_config_error(aom, module, monkeypatch):
-    main, good, _, _ = module
+    main, good = module.main, module.good
     monkeypatch.setitem(_requirements.IMPORT_ERRORS, 'requests', ImportError('No module named requests'))
     outcome = run_module(main, good)
     assert outcome.failed and outcome.result['error_kind'] == 'config' and 'requests' in outcome.result['msg']
@@ -73,20 +76,20 @@ def test_a_missing_library_is_a_config_error(aom, module, monkeypatch):
 
 @pytest.mark.parametrize('check_mode', [False, True])
 def test_options_the_module_refuses_are_an_input_error(aom, module, check_mode):
-    main, _, bad, _ = module
+    main, bad = module.main, module.bad
     outcome = run_module(main, bad, check_mode=check_mode)
     assert outcome.failed and outcome.result['error_kind'] == 'input' and outcome.result['errors']
     assert aom.calls == []
 
 
 def test_options_ansible_refuses_have_no_kind(aom, module):
-    main, _, _, refused = module
+    main, refused = module.main, module.refused
     outcome = run_module(main, refused)
     assert outcome.failed and 'error_kind' not in outcome.result
 
 
 def test_success_has_no_kind(module):
-    main, good, _, _ = module
+    main, good = module.main, module.good
     for check_mode in (True, False):
         outcome = run_module(main, good, check_mode=check_mode)
         assert not outcome.failed and 'error_kind' not in outcome.result
