@@ -8,7 +8,9 @@ against the local emulator (temporary database, free port, token auth):
   module  one ``huaweicloud.aom.aom_event`` task reporting the N alarms (``events:``), wall time
           of the whole ansible-playbook run
   ansible Ansible's own cost for the same data: a one-task playbook whose module receives and
-          returns the same N events (``ansible.builtin.ping`` with them as ``data``)
+          returns the same N events (``ansible.builtin.ping`` with them as ``data``; ping's
+          ``data`` is a str option, so the module turns the list into one string and returns
+          that: a floor lower than returning N structured events, as aom_event does)
   http    a bare ``requests`` script doing the same HTTP work: one active-alarm lookup, then
           ceil(N / 100) PUTs of 100 events, on one session
 
@@ -21,16 +23,24 @@ with its load, so the same ratio is printed in CPU seconds too (the ansible-play
 tree's user + system time; for the http side, this process's): neither side counts the
 emulator's time, and CPU time hardly moves with the load.
 
-    .venv/bin/python bench/per_event_cost.py [--sizes 1000,10000] [--repeat 3]
+The 1-minute load average before and after each size is printed with it. ``--baseline REV``
+(e.g. ``main``) adds a fourth side, aom_event as committed at REV (``git archive``), run in
+turn with the others, so that before and after are compared under the same load.
+
+    .venv/bin/python bench/per_event_cost.py [--sizes 1000,10000] [--repeat 3] [--baseline REV]
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import os
 import resource
 import statistics
+import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -39,7 +49,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from aom_emulator.process import EmulatorProcess  # noqa: E402
-from bench.module_vs_uri import PROJECT_ID, TIMEOUT_MS, Bench, copy_collection  # noqa: E402
+from bench.module_vs_uri import PROJECT_ID, REPO_ROOT, TIMEOUT_MS, Bench, copy_collection  # noqa: E402
 
 PING_PLAYBOOK = '''\
 - hosts: localhost
@@ -72,6 +82,7 @@ class PerEventBench(Bench):
         super().__init__(workdir, emulator, token)
         (workdir / 'ping.yml').write_text(PING_PLAYBOOK)
         self.serial = 0
+        self.revision = 'the work tree'
 
     def _prefix(self, side: str) -> str:
         self.serial += 1
@@ -116,12 +127,27 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def measure(bench: PerEventBench, count: int, repeat: int) -> float:
-    sides = {'module': [], 'ansible': [], 'http': []}
+def archived_collection(revision: str, root: Path) -> Path:
+    """The collection as committed at ``revision``, in root/ansible_collections/huaweicloud/aom."""
+    dest = root / 'ansible_collections' / 'huaweicloud' / 'aom'
+    dest.mkdir(parents=True)
+    archive = subprocess.run(['git', '-C', str(REPO_ROOT), 'archive', '--format=tar', revision],
+                             check=True, capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(dest)  # nosec: our own repository's archive
+    return root
+
+
+def measure(bench: PerEventBench, count: int, repeat: int, baseline: PerEventBench | None = None) -> float:
+    load_before = os.getloadavg()[0]
+    sides = {'module': [], 'ansible': [], 'http': [], 'baseline': []}
+    runners = dict(module=bench.module, ansible=bench.ansible, http=bench.http,
+                   baseline=baseline.module if baseline else None)
     for index in range(repeat):
-        order = ('module', 'ansible', 'http') if index % 2 == 0 else ('http', 'ansible', 'module')
-        for side in order:
-            sides[side].append(getattr(bench, side)(count))
+        order = ('module', 'baseline', 'ansible', 'http')
+        for side in order if index % 2 == 0 else reversed(order):
+            if runners[side]:
+                sides[side].append(runners[side](count))
     figures = {}
     for kind, column in (('wall', 0), ('cpu', 1)):
         module_s, ansible_s, http_s = (statistics.median(run[column] for run in sides[side])
@@ -135,6 +161,13 @@ def measure(bench: PerEventBench, count: int, repeat: int) -> float:
               % (kind, count, module_s, ansible_s, http_s, floor, figures[kind],
                  ' (target <= 1.3)' if count >= 10000 else '', repeat, spread,
                  (module_s - floor) * 1000.0 / count), flush=True)
+        if baseline:
+            baseline_s = statistics.median(run[column] for run in sides['baseline'])
+            print('per-event cost (%s): events=%d baseline(%s)=%.2fs ratio=%.2f against the same floor; '
+                  'module/baseline=%.2f' % (kind, count, baseline.revision, baseline_s, baseline_s / floor,
+                                            module_s / baseline_s), flush=True)
+    print('per-event cost: events=%d load average (1 min) %.2f before, %.2f after [%d cores]'
+          % (count, load_before, os.getloadavg()[0], os.cpu_count() or 0), flush=True)
     return figures['wall']
 
 
@@ -142,6 +175,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
     parser.add_argument('--sizes', default='1000,10000', help='events per task')
     parser.add_argument('--repeat', type=int, default=3, help='runs per side (median)')
+    parser.add_argument('--baseline', metavar='REV', help='also time aom_event as committed at this git revision')
     args = parser.parse_args()
     sizes = [int(n) for n in args.sizes.split(',') if n]
     with tempfile.TemporaryDirectory(prefix='aom-bench-per-event-') as tmp:
@@ -151,8 +185,16 @@ def main() -> int:
             bench = PerEventBench(workdir, emulator, emulator.demo_token())
             bench.module(10)  # warm-up: pyc and AnsiballZ caches
             bench.ansible(10)
+            baseline = None
+            if args.baseline:
+                (workdir / 'baseline').mkdir()
+                archived_collection(args.baseline, workdir / 'baseline' / 'collections')
+                baseline = PerEventBench(workdir / 'baseline', emulator, bench.token)
+                baseline.revision = args.baseline
+                baseline.runs = 10 ** 6  # its alarms' resource IDs (m<runs>-N) never meet the module side's
+                baseline.module(10)
             for size in sizes:
-                measure(bench, size, args.repeat)
+                measure(bench, size, args.repeat, baseline)
     return 0
 
 

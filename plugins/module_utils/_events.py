@@ -14,6 +14,7 @@ Times and durations are parsed by ``_time``; the list API's shapes are in ``_wir
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Callable
 
@@ -160,10 +161,12 @@ def _timeout_ms(value: object) -> int:
     return value
 
 
+@functools.lru_cache(maxsize=None)
 def event_schema(by_id: bool = False):
     """The voluptuous Schema of one normalised EventModel (times in ms, metadata all strings).
 
-    ``by_id``: a clear that names its alarm by ``id``, whose metadata may be incomplete.
+    ``by_id``: a clear that names its alarm by ``id``, whose metadata may be incomplete. Built
+    once per kind and shared (a Schema holds no state): compiling it cost more than using it.
     """
     return vol.Schema({
         vol.Required('starts_at'): _epoch_ms,

@@ -97,7 +97,7 @@ spooled_files() { find "$AOM_SCRATCH/spool" -name '*.json' 2>/dev/null | wc -l; 
 
 step "modules"
 run modules 0 aom_without_callback ansible-playbook -i inventory modules.yml -e "results_dir=$results"
-[[ $(find "$results" -name '*.json' | wc -l) == 15 ]]
+[[ $(find "$results" -name '*.json' | wc -l) == 16 ]]
 # the secrets given as options did reach the modules, and were masked in their invocation
 grep -q VALUE_SPECIFIED_IN_NO_LOG_PARAMETER "$out/modules.log"
 
