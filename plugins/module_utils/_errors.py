@@ -20,7 +20,15 @@ _HINTS = {
 
 
 class AOMError(Exception):
-    """An AOM request failed, or could not be made. ``str()`` is safe to show: it holds no secret."""
+    """An AOM request failed, or could not be made. ``str()`` is safe to show: it holds no secret.
+
+    ``error_kind`` says which kind of failure it is, as data (a module returns it, a role or a
+    playbook decides on it, nobody parses the message): ``service`` here (the request could not
+    be made, timed out, or AOM or IAM answered an error), ``config`` for AOMConfigError and
+    ``input`` for AOMValidationError. Subclasses inherit their parent's kind.
+    """
+
+    error_kind = 'service'
 
     def __init__(self, message, status=None, error_code=None, error_msg=None, request_id=None):
         super().__init__(message)
@@ -31,8 +39,9 @@ class AOMError(Exception):
         self.request_id = request_id
 
     def to_dict(self):
-        """The fields worth returning to a playbook (for ``fail_json``)."""
+        """The fields worth returning to a playbook (for ``fail_json``), ``error_kind`` first."""
         return {
+            'error_kind': self.error_kind,
             'status': self.status,
             'error_code': self.error_code,
             'request_id': self.request_id,
@@ -64,7 +73,9 @@ class AOMError(Exception):
 
 
 class AOMConfigError(AOMError):
-    """The options are incomplete or invalid; nothing was sent."""
+    """The options, or the setup of the host that runs the code (its Python), are incomplete or invalid; nothing was sent."""
+
+    error_kind = 'config'
 
 
 class AOMValidationError(AOMError):
@@ -81,6 +92,8 @@ class AOMValidationError(AOMError):
     several.
     """
 
+    error_kind = 'input'
+
     def __init__(self, message: str | None = None, path: str | None = None,
                  errors: list[dict] | None = None) -> None:
         if errors is None:
@@ -90,8 +103,8 @@ class AOMValidationError(AOMError):
         self.path = self.errors[0]['path'] if self.errors else path
 
     def to_dict(self) -> dict:
-        """``path`` (the first problem's) and ``errors`` (all of them), for ``fail_json``."""
-        return {'path': self.path, 'errors': self.errors}
+        """``error_kind``, ``path`` (the first problem's) and ``errors`` (all of them), for ``fail_json``."""
+        return {'error_kind': self.error_kind, 'path': self.path, 'errors': self.errors}
 
 
 # At most this many problems are named in the text of an AOMValidationError (all are in ``errors``).

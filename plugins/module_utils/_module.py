@@ -23,7 +23,7 @@ from typing import Any, Callable, Dict, Iterable, List, NoReturn, Optional, Tupl
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.huaweicloud.aom.plugins.module_utils._client import AOMClient
-from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMError
+from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMConfigError, AOMError
 from ansible_collections.huaweicloud.aom.plugins.module_utils._options import (
     connection_argument_spec,
     resolve_connection,
@@ -54,7 +54,9 @@ class AOMModule(AnsibleModule):
         for name in ('endpoint', 'identity_endpoint'):
             self.no_log_values.update(url_credentials(self.params.get(name)))
         for name in missing_libraries(required_libraries):
-            self.fail_json(msg=missing_required_lib(name), exception=str(IMPORT_ERRORS[name]))
+            # the setup is incomplete, as with AOMConfigError: nothing was sent
+            self.fail_json(msg=missing_required_lib(name), exception=str(IMPORT_ERRORS[name]),
+                           error_kind=AOMConfigError.error_kind)
         self._client: Optional[AOMClient] = None
 
     @property
@@ -65,7 +67,7 @@ class AOMModule(AnsibleModule):
         return self._client
 
     def fail_aom(self, err: AOMError) -> NoReturn:
-        """Fail with an AOMError's message and its details (status, error code, request id, path...)."""
+        """Fail with an AOMError's message and its details (error kind, status, error code, request id, path...)."""
         self.fail_json(msg=str(err), **err.to_dict())
 
     def run(self, work: Callable[[], Dict[str, Any]]) -> NoReturn:

@@ -26,7 +26,12 @@ try:
 except ImportError:  # Python 3.8: only UTC can be checked and computed
     zoneinfo = None
 
-from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMError, AOMValidationError, Problems
+from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import (
+    AOMConfigError,
+    AOMError,
+    AOMValidationError,
+    Problems,
+)
 from ansible_collections.huaweicloud.aom.plugins.module_utils._match import (
     MatchError,
     MatchLimits,
@@ -364,13 +369,16 @@ def _local_time(now, timezone):
     moment = datetime.datetime.fromtimestamp(now / 1000.0, tz=datetime.timezone.utc)
     if timezone == DEFAULT_TIMEZONE:
         return moment
+    # Both failures are the setup of the host that runs the module (its Python, its time zone
+    # data), not AOM's: AOMConfigError.
     if zoneinfo is None:
-        raise AOMError('the time zone %s needs Python 3.9 or later (zoneinfo) to say whether a rule is in force'
-                       % timezone)
+        raise AOMConfigError('the time zone %s needs Python 3.9 or later (zoneinfo) to say whether a rule is in force'
+                             % timezone)
     try:
         return moment.astimezone(zoneinfo.ZoneInfo(timezone))
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise AOMError('the time zone %s of a stored rule is unknown here; cannot say whether it is in force' % timezone)
+        raise AOMConfigError('the time zone %s of a stored rule is unknown here; cannot say whether it is in force'
+                             % timezone)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -201,6 +201,21 @@ silence:
       elements: int
       returned: with O(repeat=weekly) or O(repeat=monthly)
       sample: [6, 7]
+error_kind:
+  description:
+    - What kind of failure it was, to decide on without reading C(msg).
+    - V(service) when AOM itself failed, not the task - a request that could not be made (AOM or IAM unreachable,
+      a time-out, after the connection's O(retries)) or that AOM or IAM answered with an error (HTTP 503, 401, ...);
+      also a new silence when the project already holds the most silence rules AOM allows (nothing was sent).
+      Running the task again, once AOM is back or its answer is dealt with, may succeed.
+    - V(config) when the connection options are incomplete or invalid, or the host that runs the module lacks
+      something it needs (a Python library); nothing was sent.
+    - V(input) when the module's other options are invalid; nothing was sent, and C(errors) lists every problem.
+    - Absent when Ansible itself refused the options before the module ran (an unknown option, a value of the
+      wrong type, a value not in the choices).
+  returned: failure
+  type: str
+  sample: service
 errors:
   description:
     - On invalid options, every problem found, each with the C(path) of the option (also in C(field)), a C(message)

@@ -150,6 +150,21 @@ rules:
       elements: list
       returned: always
       sample: [[{"key": "resource_id", "operate": "EQUALS", "value": ["shop@web1"]}]]
+error_kind:
+  description:
+    - What kind of failure it was, to decide on without reading C(msg).
+    - V(service) when AOM itself failed, not the task - a request that could not be made (AOM or IAM unreachable,
+      a time-out, after the connection's O(retries)) or that AOM or IAM answered with an error (HTTP 503, 401, ...).
+      Running the task again, once AOM is back or its answer is dealt with, may succeed.
+    - V(config) when the connection options are incomplete or invalid (nothing was asked), or the host that runs
+      the module lacks something it needs (a Python library; Python 3.9 or later and its time zone data, to say
+      whether a rule with a time zone other than UTC is in force).
+    - V(input) when O(name) is invalid; nothing was asked, and C(errors) lists every problem.
+    - Absent when Ansible itself refused the options before the module ran (an unknown option, a value of the
+      wrong type).
+  returned: failure
+  type: str
+  sample: service
 '''
 
 from ansible_collections.huaweicloud.aom.plugins.module_utils._time import now_ms

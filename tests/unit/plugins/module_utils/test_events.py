@@ -303,7 +303,7 @@ def test_every_problem_of_the_batch_is_reported_at_once():
     assert err.path == 'events[0].colour'
     assert str(err).startswith('10 problems: events[0].colour: is not a field of an event; ')
     assert "events[3].metadata.resource_id: is empty; expected 1 to 2048 characters" in str(err)
-    assert err.to_dict() == {'path': 'events[0].colour', 'errors': err.errors}
+    assert err.to_dict() == {'error_kind': 'input', 'path': 'events[0].colour', 'errors': err.errors}
 
 
 def test_the_top_level_event_has_no_index():
