@@ -353,7 +353,7 @@ class CallbackModule(CallbackBase):
                                  % (MAX_FLUSH_TIMEOUT, self.get_option('flush_timeout')))
         timeout_ms = parse_duration(self.get_option('alarm_timeout'), 'alarm_timeout')
         if not 0 < timeout_ms <= MAX_TIMEOUT_MS:
-            raise AOMError('alarm_timeout must be more than 0 and at most 15 days')
+            raise AOMConfigError('alarm_timeout must be more than 0 and at most 15 days')
         # The options that go into every alarm's metadata are checked like the alarms, once, now.
         check_alarm_options(dict((name, self.get_option(name)) for name in (
             'event_name', 'resource_provider', 'resource_type', 'alarm_playbook_id')), now_ms())
