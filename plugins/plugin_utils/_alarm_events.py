@@ -70,7 +70,7 @@ OPTION_METADATA = (
 )
 
 
-def check_alarm_options(values, now_ms):
+def check_alarm_options(values: t.Mapping[str, t.Any], now_ms: int) -> None:
     """Check the options of OPTION_METADATA (``values``: option name -> value) as alarm metadata.
 
     The same validation as every alarm's, done once when the callback starts, so that a value AOM
