@@ -247,8 +247,8 @@ from ansible_collections.huaweicloud.aom.plugins.module_utils._options import (
 from ansible_collections.huaweicloud.aom.plugins.module_utils._time import now_ms, parse_duration
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_delivery import AlarmDelivery
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_events import (
-    Action,
     AlarmSettings,
+    PushKind,
     RunInfo,
     check_alarm_options,
 )
@@ -514,7 +514,7 @@ class CallbackModule(CallbackBase):
     def _say_what_happened(self, report) -> None:
         delivered = report.delivered
         self._display.v('%s callback: %d alarm(s) reported, %d clear candidate(s) handled, %d spooled entr(ies) resent'
-                        % (NAME, delivered.get(Action.REPORT, 0), delivered.get(Action.CLEAR, 0),
+                        % (NAME, delivered.get(PushKind.REPORT, 0), delivered.get(PushKind.CLEAR, 0),
                            self._delivery.flushed_entries))
         reason = '; '.join(sorted(set(report.errors))[:3])
         if report.spooled:
@@ -522,7 +522,7 @@ class CallbackModule(CallbackBase):
             self._display.warning(
                 '%s callback: %d alarm(s) and %d clear(s) could not be delivered to AOM%s and were spooled to %s; '
                 'the next run sends them first'
-                % (NAME, report.spooled.get(Action.REPORT, 0), report.spooled.get(Action.CLEAR, 0), because,
+                % (NAME, report.spooled.get(PushKind.REPORT, 0), report.spooled.get(PushKind.CLEAR, 0), because,
                    self._delivery.spool_dir))
         if report.dropped or report.lost:
             self._display.warning('%s callback: %d event(s) were refused by AOM or could not be spooled, and are lost (%s)'

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 # What a person can do about a status, appended to the service's own words.
 _HINTS = {
@@ -30,7 +30,8 @@ class AOMError(Exception):
 
     error_kind = 'service'
 
-    def __init__(self, message, status=None, error_code=None, error_msg=None, request_id=None):
+    def __init__(self, message: str, status: int | None = None, error_code: str | None = None,
+                 error_msg: str | None = None, request_id: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
@@ -38,7 +39,7 @@ class AOMError(Exception):
         self.error_msg = error_msg
         self.request_id = request_id
 
-    def to_dict(self):
+    def to_dict(self) -> dict:
         """The fields worth returning to a playbook (for ``fail_json``), ``error_kind`` first."""
         return {
             'error_kind': self.error_kind,
@@ -48,7 +49,8 @@ class AOMError(Exception):
         }
 
     @classmethod
-    def from_response(cls, status, body, headers, action='AOM request'):
+    def from_response(cls, status: int | None, body: Any, headers: Mapping[str, str] | None,
+                      action: str = 'AOM request') -> AOMError:
         """Build the error of a non-2xx answer, whichever of the three body shapes it has."""
         code, msg, body_request_id = _parse_error_body(body)
         request_id = _header(headers, 'X-Request-Id') or body_request_id
@@ -64,9 +66,9 @@ class AOMError(Exception):
             parts.append(' [request id %s]' % request_id)
         return cls(''.join(parts), status=status, error_code=code, error_msg=msg, request_id=request_id)
 
-    def redacted(self, values):
+    def redacted(self, values: Sequence[str]) -> AOMError:
         """This error with every one of ``values`` (secrets) removed from its texts."""
-        def clean(text):
+        def clean(text: str | None) -> str | None:
             return None if text is None else redact(text, values)
         return type(self)(clean(self.message), status=self.status, error_code=clean(self.error_code),
                           error_msg=clean(self.error_msg), request_id=clean(self.request_id))
@@ -166,7 +168,7 @@ class Problems:
 REDACTED = '<redacted>'
 
 
-def redact(text, values):
+def redact(text: str, values: Iterable[str]) -> str:
     """``text`` without any of ``values``, as written or as Python or JSON would escape them in a message."""
     forms = set()
     for value in values:
@@ -185,14 +187,14 @@ def redact(text, values):
     return text
 
 
-def _header(headers, name):
+def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
     for key, value in (headers or {}).items():
         if key.lower() == name.lower():
             return value
     return None
 
 
-def _parse_error_body(body):
+def _parse_error_body(body: Any) -> tuple[str | None, str | None, str | None]:
     """``(error_code, error_msg, request_id)`` from any of the service's error shapes."""
     if isinstance(body, (bytes, bytearray)):
         body = body.decode('utf-8', 'replace')
@@ -212,11 +214,11 @@ def _parse_error_body(body):
     return _shortened_str(code), _shortened_str(msg), _shortened_str(body.get('request_id') or body.get('trace_id'))
 
 
-def _shortened_str(value):
+def _shortened_str(value: object) -> str | None:
     """``value`` as a string of at most 500 characters (None stays None): one field of an error body."""
     return None if value is None else _shorten(str(value))
 
 
-def _shorten(text, limit=500):
+def _shorten(text: str, limit: int = 500) -> str:
     text = text.strip()
     return text if len(text) <= limit else text[:limit] + '...'

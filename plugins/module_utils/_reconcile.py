@@ -12,6 +12,7 @@ send and what the result is.
 from __future__ import annotations
 
 from collections import namedtuple
+from typing import Iterable, Sequence
 
 from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import Problems
 from ansible_collections.huaweicloud.aom.plugins.module_utils._events import (
@@ -43,7 +44,7 @@ NEAR_MISS_KEYS = ('event_name', 'resource_id')
 _HISTORY_LOOKUP_KEYS = ('event_name', 'event_type', 'resource_provider', 'resource_type', 'resource_id')
 
 
-def active_time_range(now=None):
+def active_time_range(now: int | None = None) -> str:
     """The list API's ``time_range`` that finds every active alarm whatever its start (see above)."""
     now = now_ms() if now is None else now
     return time_range(now - ACTIVE_LOOKBACK_MS, now + ACTIVE_LOOKAHEAD_MS)
@@ -60,19 +61,19 @@ class Action(namedtuple('Action', 'result desired event before after')):
     __slots__ = ()
 
     @property
-    def sends(self):
+    def sends(self) -> bool:
         """Whether this action writes to the service."""
         return self.result in WRITE_RESULTS
 
     @property
-    def record(self):
+    def record(self) -> dict:
         """The event as it is, or will be, after this action: what the module returns."""
         if self.result == 'cleared':
             return self.event
         return self.after or self.before or self.desired
 
 
-def active_lookup(desired, now=None):
+def active_lookup(desired: Sequence[dict], now: int | None = None) -> dict | None:
     """Keyword arguments of the ONE ``list_events`` call that finds the active alarms ``desired`` may match.
 
     It filters on NEAR_MISS_KEYS with the values the batch uses (a superset of the identities:
@@ -88,7 +89,7 @@ def active_lookup(desired, now=None):
                 metadata_relation=None if by_id else _relation_for(alarms, NEAR_MISS_KEYS) or None)
 
 
-def history_lookup(desired):
+def history_lookup(desired: Sequence[dict]) -> dict | None:
     """Keyword arguments of the ONE ``list_events`` call that finds already recorded point-in-time events.
 
     No ``type``: events are never active, and the service files them in its history; the time
@@ -102,7 +103,7 @@ def history_lookup(desired):
                 metadata_relation=_relation_for(events, _HISTORY_LOOKUP_KEYS))
 
 
-def _relation_for(events, keys):
+def _relation_for(events: Sequence[dict], keys: Sequence[str]) -> list[dict]:
     values = {}
     for key in keys:
         if all(key in event['metadata'] for event in events):
@@ -110,7 +111,8 @@ def _relation_for(events, keys):
     return metadata_relation(values)
 
 
-def plan(desired, active, state, history=None, paths=None):
+def plan(desired: Sequence[dict], active: Iterable[dict] | None, state: str, history: Iterable[dict] | None = None,
+         paths: Sequence[str] | None = None) -> list[Action]:
     """One ``Action`` per desired event, in order.
 
     ``desired``: normalised events (``_events.build_events``). ``active``: the active alarms found
@@ -150,7 +152,7 @@ def plan(desired, active, state, history=None, paths=None):
     return actions
 
 
-def _found_by_id(event, found, path, index, problems):
+def _found_by_id(event: dict, found: dict | None, path: str, index: int | None, problems: Problems) -> dict | None:
     """The active alarm named by the clear's ``id``, checked against the metadata the clear also gives.
 
     None when there is none, or when its metadata contradicts the clear's (a problem is recorded then).
@@ -166,13 +168,13 @@ def _found_by_id(event, found, path, index, problems):
     return found
 
 
-def _differing_keys(given, found, only_given=False):
+def _differing_keys(given: dict, found: dict, only_given: bool = False) -> list[str]:
     """The metadata keys (severity aside) whose values differ; ``only_given``: of the keys in ``given``."""
     keys = set(given) if only_given else set(given) | set(found)
     return sorted(key for key in keys - {'event_severity'} if given.get(key) != found.get(key))
 
 
-def near_misses(actions, active, paths=None):
+def near_misses(actions: Sequence[Action], active: Iterable[dict] | None, paths: Sequence[str] | None = None) -> list[str]:
     """Warnings for the clears that matched nothing while active alarms share their NEAR_MISS_KEYS.
 
     A typo in one metadata key must not look like success: each warning names the keys that differ.
@@ -197,7 +199,7 @@ def near_misses(actions, active, paths=None):
     return warnings
 
 
-def counts(actions):
+def counts(actions: Iterable[Action]) -> dict[str, int]:
     """``{result: number}`` for the results that occurred."""
     tally = {}
     for action in actions:
@@ -205,18 +207,18 @@ def counts(actions):
     return tally
 
 
-def _normalised(events):
+def _normalised(events: Iterable[dict] | None) -> list[dict]:
     # listed_event() leaves an already normalised event as it is.
     return [listed_event(event) for event in events or ()]
 
 
-def _active_alarms(active):
+def _active_alarms(active: Iterable[dict] | None) -> list[dict]:
     """The active alarms found, normalised, oldest first (so that indexing them keeps the newest)."""
     return [alarm for alarm in sorted(_normalised(active), key=lambda a: a.get('starts_at') or 0)
             if alarm['metadata'].get('event_type', 'alarm') == 'alarm' and not alarm.get('ends_at')]
 
 
-def _plan_report(event, found):
+def _plan_report(event: dict, found: dict | None) -> Action:
     if found is None:
         return Action('reported', event, dict(event), None, dict(event))
     # The timeout is compared when the service says it: a new one is applied by an update.
@@ -230,7 +232,7 @@ def _plan_report(event, found):
     return Action('updated', event, update, found, dict(update, id=found['id']))
 
 
-def clear_of(found, ends_at, timeout):
+def clear_of(found: dict, ends_at: int, timeout: int | None) -> dict:
     """The clear of the active alarm ``found`` (normalised): its id and metadata, ended at ``ends_at``.
 
     ``timeout`` stands in when the service did not say the alarm's own. A clear never ends before
@@ -247,13 +249,13 @@ def clear_of(found, ends_at, timeout):
     return dict((k, v) for k, v in clear.items() if v is not None)
 
 
-def _plan_clear(event, found):
+def _plan_clear(event: dict, found: dict | None) -> Action:
     if found is None:
         return Action('absent', event, None, None, None)
     return Action('cleared', event, clear_of(found, event['ends_at'], event['timeout']), found, None)
 
 
-def _plan_point_event(event, recorded):
+def _plan_point_event(event: dict, recorded: dict[tuple, dict]) -> Action:
     found = recorded.get((identity(event), event['starts_at']))
     if found is not None:
         return Action('unchanged', event, None, found, found)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from typing import Any, Iterable, Mapping, Sequence
 
 try:
     import zoneinfo
@@ -75,19 +76,19 @@ FIXED_TIME_UNIT_MS = 1  # milliseconds in one unit of a FIXED starts_at/ends_at
 TIME_OF_DAY_UNITS_PER_SECOND = 1000  # units of a recurring starts_at/ends_at in one second
 
 
-def fixed_time_to_api(epoch_ms):
+def fixed_time_to_api(epoch_ms: int) -> int:
     return epoch_ms // FIXED_TIME_UNIT_MS
 
 
-def fixed_time_from_api(value):
+def fixed_time_from_api(value: int | str) -> int:
     return int(value) * FIXED_TIME_UNIT_MS
 
 
-def time_of_day_to_api(seconds):
+def time_of_day_to_api(seconds: int) -> int:
     return seconds * TIME_OF_DAY_UNITS_PER_SECOND
 
 
-def time_of_day_from_api(value):
+def time_of_day_from_api(value: int | str) -> int:
     return int(value) // TIME_OF_DAY_UNITS_PER_SECOND
 
 
@@ -108,7 +109,7 @@ class _Problems(Problems):
 # ---------------------------------------------------------------------------------------------
 # matchers: the collection's one matcher form (_match), within the service's limits for a rule
 
-def match_to_api(match, problems, path='match'):
+def match_to_api(match: Any, problems: Problems, path: str = 'match') -> list[list[dict]]:
     """The ``match`` option -> the API's list of lists (items OR, conditions of an item AND).
 
     An item is a mapping ``{metadata key: value or list of values}`` (each key EQUALS any of its
@@ -125,7 +126,7 @@ def match_to_api(match, problems, path='match'):
 # ---------------------------------------------------------------------------------------------
 # windows
 
-def parse_time_of_day(value, path):
+def parse_time_of_day(value: object, path: str) -> int:
     """Seconds after midnight from ``HH:MM``, ``HH:MM:SS`` or an integer 0 to 86399."""
     if isinstance(value, int) and not isinstance(value, bool):
         if 0 <= value < SECONDS_PER_DAY:
@@ -140,13 +141,13 @@ def parse_time_of_day(value, path):
                              '(0 to 86399)' % (value,), path=path)
 
 
-def format_time_of_day(seconds):
+def format_time_of_day(seconds: int) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return '%02d:%02d' % (hours, minutes) if not secs else '%02d:%02d:%02d' % (hours, minutes, secs)
 
 
-def _days(value, repeat, path, problems):
+def _days(value: object, repeat: str, path: str, problems: Problems) -> list[int]:
     """``days`` -> the API's scope: weekdays 1 (Monday) to 7 (Sunday) or days of the month 1 to 31."""
     if repeat not in ('weekly', 'monthly'):
         if value not in (None, []):
@@ -181,12 +182,12 @@ class FixedWindow:
     rule must cover to be left alone (``must_cover_until``): all of it for absolute times, only now
     for a duration from now (a rerun while the rule is in force does not move it)."""
 
-    def __init__(self, start, end, must_cover_until):
+    def __init__(self, start: int, end: int, must_cover_until: int) -> None:
         self.start = start
         self.end = end
         self.must_cover_until = must_cover_until
 
-    def covered_by(self, mute_config, now):
+    def covered_by(self, mute_config: Mapping[str, Any] | None, now: int) -> bool:
         """Whether an existing rule's mute_config (API form) already holds this window."""
         if not mute_config or mute_config.get('type') != 'FIXED':
             return False
@@ -198,7 +199,7 @@ class FixedWindow:
         return start <= self.start and end >= self.must_cover_until and end > now
 
 
-def _fixed_window(params, now, problems):
+def _fixed_window(params: Mapping[str, Any], now: int, problems: Problems) -> FixedWindow | None:
     starts_at, ends_at, duration = params.get('starts_at'), params.get('ends_at'), params.get('duration')
     start = now if starts_at is None else problems.attempt(parse_time, starts_at, 'starts_at', now)
     if (ends_at is None) == (duration is None):
@@ -222,7 +223,7 @@ def _fixed_window(params, now, problems):
     return FixedWindow(start, end, end)
 
 
-def _check_timezone(value, problems):
+def _check_timezone(value: object, problems: Problems) -> None:
     if not isinstance(value, str) or not value.strip():
         problems.add('timezone', '%r is not allowed; expected an IANA time zone name such as UTC or Asia/Shanghai'
                      % (value,))
@@ -240,7 +241,7 @@ def _check_timezone(value, problems):
                                      'Europe/Paris or Asia/Shanghai' % value)
 
 
-def check_name(name, problems, path='name'):
+def check_name(name: object, problems: Problems, path: str = 'name') -> None:
     if not isinstance(name, str) or not NAME_RE.match(name) or len(name) > MAX_NAME_LEN:
         problems.add(path, '%r is not allowed; expected 1 to %d letters, digits and _, not starting or ending with _'
                      % (name, MAX_NAME_LEN))
@@ -249,7 +250,7 @@ def check_name(name, problems, path='name'):
 # ---------------------------------------------------------------------------------------------
 # the options of aom_silence -> the API rule
 
-def build_rule(params, now):
+def build_rule(params: Mapping[str, Any], now: int) -> tuple[dict, FixedWindow | None]:
     """``(rule, window)`` from the module's options: the API rule to store and, for a FIXED rule,
     its ``FixedWindow`` (None for a recurring one). Raises SilenceValidationError with every problem."""
     problems = _Problems()
@@ -278,7 +279,7 @@ def build_rule(params, now):
     return rule, window
 
 
-def _recurring_config(params, repeat, problems):
+def _recurring_config(params: Mapping[str, Any], repeat: str, problems: Problems) -> dict | None:
     if params.get('duration') is not None:
         problems.add('duration', 'is only for repeat=none; a repeating window is starts_at to ends_at each day')
     bounds = []
@@ -300,7 +301,7 @@ def _recurring_config(params, repeat, problems):
 # ---------------------------------------------------------------------------------------------
 # the API rule -> comparable, listed and in-force forms
 
-def stored_rule(raw):
+def stored_rule(raw: Mapping[str, Any]) -> dict:
     """The writable fields of a rule as the service lists it (read-only fields dropped)."""
     config = raw.get('mute_config') or {}
     return {
@@ -314,7 +315,7 @@ def stored_rule(raw):
     }
 
 
-def same_rule(left, right):
+def same_rule(left: Mapping[str, Any], right: Mapping[str, Any]) -> bool:
     """Whether two API rules say the same (orders of matchers and days mean nothing)."""
     return (left['desc'] == right['desc'] and left['timezone'] == right['timezone']
             and canonical_match(left['match']) == canonical_match(right['match'])
@@ -322,7 +323,7 @@ def same_rule(left, right):
             == dict(right['mute_config'], scope=sorted(right['mute_config'].get('scope') or [])))
 
 
-def silence_options(rule):
+def silence_options(rule: Mapping[str, Any]) -> dict:
     """An API rule as the options of ``aom_silence`` (what ``aom_silence_info`` returns)."""
     config = rule.get('mute_config') or {}
     repeat = dict((api, option) for option, api in REPEATS.items()).get(config.get('type'), config.get('type'))
@@ -340,7 +341,7 @@ def silence_options(rule):
     return silence
 
 
-def in_force(rule, now):
+def in_force(rule: Mapping[str, Any], now: int) -> bool:
     """Whether an API rule mutes alarms at ``now`` (epoch ms)."""
     config = rule.get('mute_config') or {}
     kind = config.get('type')
@@ -365,7 +366,7 @@ def in_force(rule, now):
     return day in (config.get('scope') or [])
 
 
-def _local_time(now, timezone):
+def _local_time(now: int, timezone: str) -> datetime.datetime:
     moment = datetime.datetime.fromtimestamp(now / 1000.0, tz=datetime.timezone.utc)
     if timezone == DEFAULT_TIMEZONE:
         return moment
@@ -384,11 +385,12 @@ def _local_time(now, timezone):
 # ---------------------------------------------------------------------------------------------
 # planning
 
-def find_rule(rules, name):
+def find_rule(rules: Iterable[dict], name: str) -> dict | None:
     return next((raw for raw in rules if raw.get('name') == name), None)
 
 
-def plan_present(rule, window, rules, now):
+def plan_present(rule: dict, window: FixedWindow | None, rules: Sequence[dict],
+                 now: int) -> tuple[str, dict | None, dict]:
     """``(result, before, after)`` for a rule that should exist: ``created``, ``updated`` or ``unchanged``.
 
     ``rules`` is the one listing of the project. A FIXED rule whose window already covers the
@@ -411,13 +413,13 @@ def plan_present(rule, window, rules, now):
     return 'updated', before, wanted
 
 
-def plan_absent(name, rules):
+def plan_absent(name: str, rules: Iterable[dict]) -> tuple[str, dict | None, None]:
     """``(result, before, after)`` for a rule that should not exist: ``deleted`` or ``absent``."""
     raw = find_rule(rules, name)
     return ('absent', None, None) if raw is None else ('deleted', stored_rule(raw), None)
 
 
-def check_names(names):
+def check_names(names: Sequence[object] | None) -> None:
     """The ``name`` filter of aom_silence_info: each a valid rule name."""
     problems = _Problems()
     for index, name in enumerate(names or []):
@@ -425,7 +427,7 @@ def check_names(names):
     problems.check()
 
 
-def check_absent_options(params):
+def check_absent_options(params: Mapping[str, Any]) -> None:
     """The options of state=absent: a valid name (the rest is ignored)."""
     problems = _Problems()
     check_name(params.get('name'), problems)

@@ -24,8 +24,8 @@ from ansible_collections.huaweicloud.aom.plugins.module_utils._time import now_m
 from ansible_collections.huaweicloud.aom.plugins.module_utils._wire import listed_event
 from ansible_collections.huaweicloud.aom.plugins.module_utils._reconcile import active_time_range
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_events import (
-    Action,
     AlarmSettings,
+    PushKind,
     RunInfo,
     alarm_event,
     clear_candidate,
@@ -122,7 +122,7 @@ class AlarmDelivery:
             if handed_over is None or not same_apart_from_times(handed_over, event):
                 self._hand_over(event)
         if cleared_hosts:
-            self._sender.submit(Action.CLEAR, [clear_candidate(host, self.settings, now) for host in cleared_hosts])
+            self._sender.submit(PushKind.CLEAR, [clear_candidate(host, self.settings, now) for host in cleared_hosts])
         return self.close()
 
     def close(self, timeout: float | None = None) -> SenderReport | None:
@@ -143,7 +143,7 @@ class AlarmDelivery:
 
     def _hand_over(self, event: dict) -> None:
         self._handed_over[identity(event)] = event
-        self._sender.submit(Action.REPORT, [event])
+        self._sender.submit(PushKind.REPORT, [event])
 
 
 class AOMTarget:
@@ -171,16 +171,16 @@ class AOMTarget:
                                           metadata_relation=playbook_alarms_filter(self._settings))
         self.active_at_start = dict((_identity_of(alarm), alarm) for alarm in active)
 
-    def deliver(self, action: Action, events: list[dict]) -> None:
-        if action is Action.REPORT:
+    def deliver(self, kind: PushKind, events: list[dict]) -> None:
+        if kind is PushKind.REPORT:
             events = latest_per_identity(events)
             self._client.push(events)
             self._raised.update(identity(event) for event in events)
         else:
             self._clear(events, trust_active_at_start=True)
 
-    def spool(self, action: Action, events: list[dict], created_ns: int) -> None:
-        self._spool.append(events, action, created_ns=created_ns)
+    def spool(self, kind: PushKind, events: list[dict], created_ns: int) -> None:
+        self._spool.append(events, kind, created_ns=created_ns)
 
     def spool_or_drop(self, exc: Exception) -> str:
         return spool_or_drop(exc)
@@ -207,9 +207,9 @@ class AOMTarget:
                 if self.active_at_start is not None:
                     self.active_at_start.pop(identity(clear), None)
 
-    def _deliver_spooled(self, events: list[dict], action: Action) -> None:
+    def _deliver_spooled(self, events: list[dict], kind: PushKind) -> None:
         try:
-            if action is Action.CLEAR:
+            if kind is PushKind.CLEAR:
                 self._clear(events, trust_active_at_start=False)
             else:
                 self._client.push(latest_per_identity(events))

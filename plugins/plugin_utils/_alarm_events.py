@@ -4,7 +4,7 @@
 
 """The callback's AOM events: one alarm per (playbook, host), its clear, and the lookup filters.
 
-Events are built and validated by module_utils/_events.py, like the module's. ``Action`` is the
+Events are built and validated by module_utils/_events.py, like the module's. ``PushKind`` is the
 one way the callback's layers say whether events report alarms or clear them.
 """
 
@@ -23,8 +23,8 @@ if t.TYPE_CHECKING:
     from ansible_collections.huaweicloud.aom.plugins.plugin_utils._failures import Failure
 
 
-class Action(str, enum.Enum):
-    """What a batch of events does in AOM: report (raise or update) alarms, or clear them."""
+class PushKind(str, enum.Enum):
+    """What a push to AOM does: report (raise or update) alarms, or clear them."""
 
     REPORT = 'report'
     CLEAR = 'clear'
@@ -70,7 +70,7 @@ OPTION_METADATA = (
 )
 
 
-def check_alarm_options(values, now_ms):
+def check_alarm_options(values: t.Mapping[str, t.Any], now_ms: int) -> None:
     """Check the options of OPTION_METADATA (``values``: option name -> value) as alarm metadata.
 
     The same validation as every alarm's, done once when the callback starts, so that a value AOM

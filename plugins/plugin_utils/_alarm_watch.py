@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import tempfile
+import typing as t
 
 BOOKMARK_FORMAT = 1
 # What tells an update: the severity or the annotations. The rest of the metadata is the
@@ -29,12 +30,12 @@ class Change:
 
     __slots__ = ('state', 'alarm', 'previous')
 
-    def __init__(self, state, alarm, previous=None):
+    def __init__(self, state: str, alarm: dict, previous: dict | None = None) -> None:
         self.state = state
         self.alarm = alarm
         self.previous = previous
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return 'Change(%s, %s)' % (self.state, self.alarm.get('id'))
 
 
@@ -46,10 +47,11 @@ class AlarmTracker:
     so a change is recorded only once it reached the queue.
     """
 
-    def __init__(self, known=None):
+    def __init__(self, known: t.Iterable[dict] | None = None) -> None:
         self.known = dict((alarm['id'], alarm) for alarm in (known or ()))
 
-    def changes(self, active, matcher, announce_new=True, observed_at=None):
+    def changes(self, active: t.Iterable[dict], matcher: t.Callable[[dict], bool], announce_new: bool = True,
+                observed_at: int | None = None) -> list[Change]:
         """The changes between what is known and ``active`` (alarms in ``listed_event`` shape).
 
         ``announce_new=False``: alarms not yet known are taken in silently (the alarms already
@@ -78,19 +80,19 @@ class AlarmTracker:
         cleared.sort(key=_order)
         return cleared + found
 
-    def commit(self, change):
+    def commit(self, change: Change) -> None:
         if change.state == 'cleared':
             self.known.pop(change.alarm['id'], None)
         else:
             self.known[change.alarm['id']] = change.alarm
 
 
-def _order(change):
+def _order(change: Change) -> tuple[int, str, str]:
     alarm = change.alarm
     return (alarm.get('starts_at') or 0, str(alarm.get('event_sn') or ''), alarm['id'])
 
 
-def scope_key(*parts):
+def scope_key(*parts: t.Any) -> str:
     """A digest naming what a bookmark is about (endpoint, project, filters): not reversible."""
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode('utf-8')).hexdigest()
 
@@ -102,11 +104,11 @@ class BookmarkError(Exception):
 class Bookmark:
     """The alarms already told about, kept in ``path`` across restarts."""
 
-    def __init__(self, path, scope):
+    def __init__(self, path: str, scope: str) -> None:
         self.path = os.path.abspath(os.path.expanduser(path))
         self.scope = scope
 
-    def load(self):
+    def load(self) -> tuple[list[dict] | None, str | None]:
         """The saved alarms, or None when there is no usable bookmark (with the reason)."""
         try:
             with open(self.path, encoding='utf-8') as handle:
@@ -122,7 +124,7 @@ class Bookmark:
         alarms = [alarm for alarm in data['alarms'] if isinstance(alarm, dict) and alarm.get('id')]
         return alarms, None
 
-    def save(self, alarms):
+    def save(self, alarms: t.Iterable[dict]) -> None:
         directory = os.path.dirname(self.path)
         try:
             os.makedirs(directory, mode=0o700, exist_ok=True)

@@ -22,8 +22,12 @@ from __future__ import annotations
 
 import json
 import os
+import typing as t
 
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._spool_place import ephemeral_reason, runner_artifact_dir
+
+if t.TYPE_CHECKING:
+    from ansible_collections.huaweicloud.aom.plugins.plugin_utils._spool import Spool
 
 COPY_DIR = 'aom_alarm_undelivered'
 MAX_LISTED = 20
@@ -43,23 +47,23 @@ removes each once AOM took it. Clears look up the alarm first, so a stale clear 
 class JobRecord:
     """Collects the spool entries of this run; ``finish`` puts them into the job's record."""
 
-    def __init__(self, environ=None, mountinfo=None):
+    def __init__(self, environ: t.Mapping[str, str] | None = None, mountinfo: str | None = None) -> None:
         self._environ = environ
         self._mountinfo = mountinfo
         self.artifact_dir = runner_artifact_dir(environ)
-        self.entries = []  # paths of the spool entries this run wrote, in order
-        self._spool = None
+        self.entries: list[str] = []  # paths of the spool entries this run wrote, in order
+        self._spool: Spool | None = None
 
     @property
-    def enabled(self):
+    def enabled(self) -> bool:
         return self.artifact_dir is not None
 
-    def watch(self, spool):
+    def watch(self, spool: Spool) -> Spool | _RecordingSpool:
         """``spool`` itself when not in an ansible-runner job, else a stand-in noting what it appends."""
         self._spool = spool
         return _RecordingSpool(spool, self.entries) if self.enabled else spool
 
-    def finish(self, warn, name):
+    def finish(self, warn: t.Callable[[str], None], name: str) -> str:
         """Warn with the list of what this run left undelivered and copy it into the artifacts.
 
         Returns the path of the copy ('' when there was nothing to copy or no job to copy into).
@@ -90,21 +94,21 @@ class JobRecord:
                 ' %d older entr(ies) of earlier runs also wait in spool_dir.' % older if older else ''))
         return copy
 
-    def _spool_dies(self):
+    def _spool_dies(self) -> bool:
         try:
             arguments = (self._spool.directory, self._environ) + ((self._mountinfo,) if self._mountinfo else ())
             return bool(ephemeral_reason(*arguments))
         except Exception:
             return False
 
-    def _older_entries(self):
+    def _older_entries(self) -> int:
         try:
             return len(set(self._spool.entries()) - set(self.entries))
         except Exception:
             return 0
 
 
-def describe(entry):
+def describe(entry: dict) -> list[str]:
     """One short text per event of a spool entry: ``raise h1 (Major, deploy.yml)``, ``clear h2 (deploy.yml)``."""
     texts = []
     for event in entry.get('events') or ():
@@ -123,20 +127,20 @@ def describe(entry):
 class _RecordingSpool:
     """The spool, noting the path of each entry appended through it."""
 
-    def __init__(self, spool, paths):
+    def __init__(self, spool: Spool, paths: list[str]) -> None:
         self._spool = spool
         self._paths = paths
 
-    def append(self, *args, **kwargs):
+    def append(self, *args: t.Any, **kwargs: t.Any) -> str:
         path = self._spool.append(*args, **kwargs)
         self._paths.append(path)
         return path
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> t.Any:
         return getattr(self._spool, name)
 
 
-def _read(path):
+def _read(path: str) -> dict | None:
     try:
         with open(path, encoding='utf-8') as handle:
             entry = json.load(handle)
@@ -145,7 +149,7 @@ def _read(path):
     return entry if isinstance(entry, dict) and isinstance(entry.get('events'), list) else None
 
 
-def _copy(entries, directory):
+def _copy(entries: t.Iterable[tuple[str, dict]], directory: str) -> None:
     os.makedirs(directory, mode=0o700, exist_ok=True)
     os.chmod(directory, 0o700)
     for path, entry in entries:  # as read: the spool file may be gone by now (another run sent it)

@@ -5,7 +5,7 @@
 """A directory of undelivered AOM pushes, sent again in order by a later run.
 
 Each entry is one file holding events only (the pushed event dicts and whether they clear:
-``"clear": true`` for ``Action.CLEAR``, a format older runs read too),
+``"clear": true`` for ``PushKind.CLEAR``, a format older runs read too),
 never credentials. Files are written to a temporary name and renamed, so a reader never sees
 half an entry; they are named by the time their events were produced, so a report spooled
 before a clear is always sent before it. Flushing holds an exclusive ``flock`` on the
@@ -23,7 +23,7 @@ import time
 import typing as t
 import uuid
 
-from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_events import Action
+from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_events import PushKind
 
 ENTRY_SUFFIX = '.json'
 LOCK_NAME = '.lock'
@@ -43,11 +43,11 @@ class Spool:
         self._clock = clock
         self._sleep = sleep
 
-    def append(self, events: t.Iterable[dict], action: Action, created_ns: int | None = None) -> str:
+    def append(self, events: t.Iterable[dict], kind: PushKind, created_ns: int | None = None) -> str:
         """Write one entry; ``created_ns`` (when its events were produced) orders it among the others."""
         self._ensure_directory()
         created_ns = time.time_ns() if created_ns is None else created_ns
-        entry = {'format': FORMAT, 'created_ms': created_ns // 1000000, 'clear': Action(action) is Action.CLEAR,
+        entry = {'format': FORMAT, 'created_ms': created_ns // 1000000, 'clear': PushKind(kind) is PushKind.CLEAR,
                  'events': list(events)}
         name = '%020d-%08d-%06d-%s%s' % (created_ns, os.getpid(), next(_sequence) % 1000000,
                                          uuid.uuid4().hex[:8], ENTRY_SUFFIX)
@@ -85,8 +85,8 @@ class Spool:
         return [os.path.join(self.directory, name) for name in sorted(names)
                 if name.endswith(ENTRY_SUFFIX) and not name.startswith('.')]
 
-    def flush(self, deliver: t.Callable[[list[dict], Action], None], lock_timeout: float = 5.0) -> int | None:
-        """Hand each entry, oldest first, to ``deliver(events, action)`` and remove it once delivered.
+    def flush(self, deliver: t.Callable[[list[dict], PushKind], None], lock_timeout: float = 5.0) -> int | None:
+        """Hand each entry, oldest first, to ``deliver(events, kind)`` and remove it once delivered.
 
         Stops at the first entry ``deliver`` raises on (the exception propagates; that entry and
         the later ones stay). Returns the number of entries delivered, or None when another run
@@ -103,7 +103,7 @@ class Spool:
             for path in self.entries():
                 entry = self._read(path)
                 if entry is not None:
-                    deliver(entry['events'], Action.CLEAR if entry['clear'] else Action.REPORT)
+                    deliver(entry['events'], PushKind.CLEAR if entry['clear'] else PushKind.REPORT)
                     delivered += 1
                 _remove(path)
             return delivered

@@ -24,6 +24,7 @@ the environment are read; when they cannot be read, nothing is said.
 from __future__ import annotations
 
 import os
+import typing as t
 
 RUNNER_ARTIFACT_DIR_ENV = 'AWX_ISOLATED_DATA_DIR'
 MOUNTINFO = '/proc/self/mountinfo'
@@ -32,17 +33,17 @@ CONTAINER_LAYER_TYPES = frozenset(('overlay', 'fuse.fuse-overlayfs', 'aufs'))
 MEMORY_TYPES = frozenset(('tmpfs', 'ramfs'))
 README_SECTION = 'Keeping undelivered alarms across AWX jobs'
 
-_warned = set()  # spool directories already warned about in this process
+_warned: set[str] = set()  # spool directories already warned about in this process
 
 
-def runner_artifact_dir(environ=None):
+def runner_artifact_dir(environ: t.Mapping[str, str] | None = None) -> str | None:
     """The artifact directory of the ansible-runner job this process runs in, or None."""
     environ = os.environ if environ is None else environ
     value = environ.get(RUNNER_ARTIFACT_DIR_ENV) or ''
     return os.path.normpath(value) if os.path.isabs(value) else None
 
 
-def runner_private_data_dir(artifact_dir):
+def runner_private_data_dir(artifact_dir: str | None) -> str | None:
     """The private data directory holding ``artifact_dir`` (``<it>/artifacts/<ident>``), or None."""
     if not artifact_dir:
         return None
@@ -52,7 +53,7 @@ def runner_private_data_dir(artifact_dir):
     return None
 
 
-def parse_mountinfo(text):
+def parse_mountinfo(text: str) -> list[tuple[str, str]]:
     """``[(mount point, file system type)]`` from the text of ``/proc/<pid>/mountinfo``, in its order."""
     mounts = []
     for line in text.splitlines():
@@ -66,7 +67,7 @@ def parse_mountinfo(text):
     return mounts
 
 
-def mount_of(path, mounts):
+def mount_of(path: str, mounts: t.Iterable[tuple[str, str]]) -> tuple[str, str] | None:
     """The ``(mount point, type)`` of ``mounts`` that holds ``path`` (the last of the deepest), or None."""
     found = None
     for point, fstype in mounts:
@@ -75,7 +76,7 @@ def mount_of(path, mounts):
     return found
 
 
-def ephemeral_reason(spool_dir, environ=None, mountinfo=MOUNTINFO):
+def ephemeral_reason(spool_dir: str, environ: t.Mapping[str, str] | None = None, mountinfo: str = MOUNTINFO) -> str:
     """Why ``spool_dir`` will be gone after this ansible-runner job, or '' (it persists, or unknown)."""
     artifact_dir = runner_artifact_dir(environ)
     if artifact_dir is None:
@@ -102,7 +103,8 @@ def ephemeral_reason(spool_dir, environ=None, mountinfo=MOUNTINFO):
     return ''
 
 
-def warn_if_ephemeral(spool_dir, warn, name, environ=None, mountinfo=MOUNTINFO):
+def warn_if_ephemeral(spool_dir: str, warn: t.Callable[[str], None], name: str,
+                      environ: t.Mapping[str, str] | None = None, mountinfo: str = MOUNTINFO) -> str:
     """Say once per process and spool directory, loudly, that undelivered alarms would be lost."""
     try:
         reason = ephemeral_reason(spool_dir, environ, mountinfo)
@@ -117,11 +119,11 @@ def warn_if_ephemeral(spool_dir, warn, name, environ=None, mountinfo=MOUNTINFO):
     return reason
 
 
-def _within(path, directory):
+def _within(path: str, directory: str) -> bool:
     return path == directory or path.startswith(directory.rstrip('/') + '/')
 
 
-def _unescape(field):
+def _unescape(field: str) -> str:
     """mountinfo writes space, tab, newline and backslash as octal escapes (``\\040``)."""
     for escaped, plain in (('\\040', ' '), ('\\011', '\t'), ('\\012', '\n'), ('\\134', '\\')):
         field = field.replace(escaped, plain)

@@ -15,6 +15,7 @@ import random
 import sys
 import time
 import types
+import typing as t
 from pathlib import Path
 
 DOCUMENTATION = r"""
@@ -133,13 +134,13 @@ UNSTABLE_KEYS = ('event_severity',)
 logger = logging.getLogger('huaweicloud.aom.aom_alarms')
 
 
-def _collection_root():
+def _collection_root() -> Path:
     # extensions/eda/plugins/event_source/aom_alarms.py -> the collection root; not resolved,
     # so a collection linked into an ansible_collections tree is imported from that tree
     return Path(os.path.abspath(__file__)).parents[4]
 
 
-def _import_collection():
+def _import_collection() -> Path:
     """Make this file's collection importable as ``ansible_collections.huaweicloud.aom``.
 
     ansible-rulebook runs this file by path (``runpy``), without the collection on
@@ -180,6 +181,7 @@ from ansible_collections.huaweicloud.aom.plugins.module_utils._match import Matc
 from ansible_collections.huaweicloud.aom.plugins.module_utils._reconcile import active_time_range  # noqa: E402
 from ansible_collections.huaweicloud.aom.plugins.module_utils._options import (  # noqa: E402
     CONNECTION_OPTIONS,
+    OptionGetter,
     resolve_connection,
 )
 from ansible_collections.huaweicloud.aom.plugins.module_utils._wire import listed_event, metadata_relation  # noqa: E402
@@ -187,6 +189,7 @@ from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_watch impor
     AlarmTracker,
     Bookmark,
     BookmarkError,
+    Change,
     scope_key,
 )
 
@@ -198,11 +201,11 @@ class SourceConfigError(ValueError):
     """An argument of the source is missing or invalid (the message names it)."""
 
 
-def connection_getter(args, environ=None):
+def connection_getter(args: t.Mapping[str, t.Any], environ: t.Mapping[str, str] | None = None) -> OptionGetter:
     """``get_option`` for ``resolve_connection``: the rulebook argument, else the first set environment variable."""
     environ = os.environ if environ is None else environ
 
-    def get_option(name):
+    def get_option(name: str) -> t.Any:
         value = args.get(name)
         if value is None or value == '':
             for variable in CONNECTION_OPTIONS[name]['env']:
@@ -215,7 +218,7 @@ def connection_getter(args, environ=None):
 class SourceConfig:
     """The checked arguments of the source."""
 
-    def __init__(self, args, environ=None):
+    def __init__(self, args: t.Mapping[str, t.Any], environ: t.Mapping[str, str] | None = None) -> None:
         unknown = sorted(str(key) for key in args if key not in SOURCE_OPTIONS + IGNORED_ARGS
                          and key not in CONNECTION_OPTIONS)
         if unknown:
@@ -240,12 +243,12 @@ class SourceConfig:
             raise SourceConfigError('aom_alarms: %s' % exc)
         self.secrets = list(self.connection.secrets)
 
-    def scope(self):
+    def scope(self) -> str:
         conn = self.connection
         return scope_key(conn.endpoint, conn.project, conn.enterprise_project_id, self.matcher.describe())
 
 
-def _positive_number(args, name, default):
+def _positive_number(args: t.Mapping[str, t.Any], name: str, default: float) -> float:
     value = args.get(name, default)
     if isinstance(value, str):
         try:
@@ -257,7 +260,7 @@ def _positive_number(args, name, default):
     return float(value)
 
 
-def _boolean(args, name, default):
+def _boolean(args: t.Mapping[str, t.Any], name: str, default: bool) -> bool:
     value = args.get(name, default)
     if isinstance(value, str) and value.strip().lower() in ('true', 'yes', 'on', '1', 'false', 'no', 'off', '0'):
         return value.strip().lower() in ('true', 'yes', 'on', '1')
@@ -266,7 +269,7 @@ def _boolean(args, name, default):
     return value
 
 
-def redact(text, secrets):
+def redact(text: str, secrets: t.Iterable[str]) -> str:
     """``text`` with every secret value replaced, whatever characters it holds."""
     for secret in sorted(secrets, key=len, reverse=True):
         if secret:
@@ -277,7 +280,7 @@ def redact(text, secrets):
 class AlarmSource:
     """Polls AOM and puts one event per change on ``queue``; ``client`` is an ``AOMClient``."""
 
-    def __init__(self, config, client, clock=time.time):
+    def __init__(self, config: SourceConfig, client: AOMClient, clock: t.Callable[[], float] = time.time) -> None:
         self.config = config
         self.client = client
         self._clock = clock
@@ -295,7 +298,7 @@ class AlarmSource:
             logger.info('aom_alarms: resuming from %s (%d alarms already told)', self._bookmark.path, len(known))
         self.tracker = AlarmTracker(known)
 
-    async def run(self, queue):
+    async def run(self, queue: asyncio.Queue) -> None:
         try:
             while True:
                 ok = await self.poll_once(queue)
@@ -303,7 +306,7 @@ class AlarmSource:
         finally:
             self._save()
 
-    async def poll_once(self, queue):
+    async def poll_once(self, queue: asyncio.Queue) -> bool:
         """One poll; True when AOM answered (the events are then on ``queue``)."""
         try:
             raw = await asyncio.to_thread(self._list_active)
@@ -325,11 +328,11 @@ class AlarmSource:
         self._save()
         return True
 
-    def _list_active(self):
+    def _list_active(self) -> list[dict]:
         return self.client.list_events(event_type='active_alert', time_range=active_time_range(),
                                        metadata_relation=self._narrowing)
 
-    def event(self, change, observed_at):
+    def event(self, change: Change, observed_at: int) -> dict:
         alarm = dict(change.alarm, state=change.state)
         if change.previous is not None:
             alarm['previous'] = dict((key, change.previous.get(key)) for key in ('metadata', 'annotations'))
@@ -338,12 +341,12 @@ class AlarmSource:
             meta['hosts'] = [alarm['metadata'][self.config.host_key]]
         return {'aom_alarm': alarm, 'meta': meta}
 
-    def backoff_delay(self):
+    def backoff_delay(self) -> float:
         """Doubling from ``interval`` per failed poll, capped at ``max_backoff``, with jitter."""
         ceiling = min(self.config.max_backoff, self.config.interval * (2 ** min(self.failures, 30)))
         return ceiling / 2 + random.uniform(0, ceiling / 2)
 
-    def _report_failure(self, exc):
+    def _report_failure(self, exc: Exception) -> None:
         self.failures += 1
         if isinstance(exc, AOMError):
             reason = str(exc)
@@ -358,7 +361,7 @@ class AlarmSource:
                        'not answer; next poll in up to %.1f s: %s', self.failures,
                        min(self.config.max_backoff, self.config.interval * (2 ** min(self.failures, 30))), reason)
 
-    def _save(self):
+    def _save(self) -> None:
         if self._bookmark is None or not self._dirty:
             return
         try:
@@ -368,7 +371,7 @@ class AlarmSource:
             logger.error('aom_alarms: %s; a restart may tell some changes again', exc)
 
 
-async def main(queue, args):
+async def main(queue: asyncio.Queue, args: t.Mapping[str, t.Any]) -> None:
     """Poll Huawei Cloud AOM for active alarms and put one event per change on ``queue``."""
     config = SourceConfig(args)
     await AlarmSource(config, AOMClient(config.connection)).run(queue)
@@ -378,7 +381,7 @@ if __name__ == '__main__':
     # A quick try: python aom_alarms.py (connection from the HW_* variables) prints the events.
 
     class MockQueue(asyncio.Queue):
-        async def put(self, item):
+        async def put(self, item: t.Any) -> None:
             print(item)  # noqa: T201
 
     logging.basicConfig(level=logging.INFO)

@@ -14,8 +14,8 @@ from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_delivery im
     spool_or_drop,
 )
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_events import (
-    Action,
     AlarmSettings,
+    PushKind,
     RunInfo,
     alarm_event,
     clear_candidate,
@@ -76,7 +76,7 @@ def test_alarm_event_shape():
 
 def test_start_flushes_the_spool_before_looking_up(tmp_path, aom):
     spool = Spool(str(tmp_path))
-    spool.append([alarm('old')], Action.REPORT)
+    spool.append([alarm('old')], PushKind.REPORT)
     aom.add(active('web1', 'id-1'))
     client = aom.client()
     delivery = AOMTarget(client, spool, SETTINGS)
@@ -94,7 +94,7 @@ def test_clear_uses_the_start_lookup_and_sends_the_found_ids(tmp_path, aom):
     delivery = AOMTarget(client, Spool(str(tmp_path)), SETTINGS)
     delivery.start()
     client.calls.clear()
-    delivery.deliver(Action.CLEAR, [clear_candidate(h, SETTINGS, NOW) for h in ('web1', 'web2')])
+    delivery.deliver(PushKind.CLEAR, [clear_candidate(h, SETTINGS, NOW) for h in ('web1', 'web2')])
     assert calls(client) == [('clear', ['web1'], ['id-1'])]
     assert [alarm['id'] for alarm in aom.active()] == ['id-9']
 
@@ -104,7 +104,7 @@ def test_clear_with_nothing_active_sends_nothing(tmp_path, aom):
     delivery = AOMTarget(client, Spool(str(tmp_path)), SETTINGS)
     delivery.start()
     client.calls.clear()
-    delivery.deliver(Action.CLEAR, [clear_candidate('web1', SETTINGS, NOW)])
+    delivery.deliver(PushKind.CLEAR, [clear_candidate('web1', SETTINGS, NOW)])
     assert calls(client) == []
 
 
@@ -112,17 +112,17 @@ def test_clear_of_an_alarm_raised_in_this_run_looks_up_again(tmp_path, aom):
     client = aom.client()
     delivery = AOMTarget(client, Spool(str(tmp_path)), SETTINGS)
     delivery.start()
-    delivery.deliver(Action.REPORT, [alarm('web1')])
+    delivery.deliver(PushKind.REPORT, [alarm('web1')])
     [new_id] = [alarm['id'] for alarm in aom.active()]
     client.calls.clear()
-    delivery.deliver(Action.CLEAR, [clear_candidate('web1', SETTINGS, NOW)])
+    delivery.deliver(PushKind.CLEAR, [clear_candidate('web1', SETTINGS, NOW)])
     assert [call[0] for call in calls(client)] == ['list', 'clear'] and calls(client)[1][2] == [new_id]
     assert aom.active() == []
 
 
 def test_spooled_clear_is_resolved_by_a_lookup_when_flushed(tmp_path, aom):
     spool = Spool(str(tmp_path))
-    spool.append([clear_candidate('web1', SETTINGS, NOW)], Action.CLEAR)
+    spool.append([clear_candidate('web1', SETTINGS, NOW)], PushKind.CLEAR)
     aom.add(active('web1', 'id-1'))
     client = aom.client()
     AOMTarget(client, spool, SETTINGS).start()
@@ -132,7 +132,7 @@ def test_spooled_clear_is_resolved_by_a_lookup_when_flushed(tmp_path, aom):
 
 def test_spooled_entry_refused_for_good_is_removed(tmp_path, aom):
     spool = Spool(str(tmp_path))
-    spool.append([alarm('web1')], Action.REPORT)
+    spool.append([alarm('web1')], PushKind.REPORT)
     aom.fail(AOMError('HTTP 400', status=400))
     delivery = AOMTarget(aom.client(), spool, SETTINGS)
     with pytest.raises(AOMError):
@@ -142,7 +142,7 @@ def test_spooled_entry_refused_for_good_is_removed(tmp_path, aom):
 
 def test_service_down_keeps_the_spool(tmp_path, aom):
     spool = Spool(str(tmp_path))
-    spool.append([alarm('web1')], Action.REPORT)
+    spool.append([alarm('web1')], PushKind.REPORT)
     aom.fail(AOMError('refused'))
     with pytest.raises(AOMError):
         AOMTarget(aom.client(), spool, SETTINGS).start()
@@ -161,7 +161,7 @@ def test_one_request_never_names_an_alarm_twice(tmp_path, aom):
     client = aom.client()
     delivery = AOMTarget(client, Spool(str(tmp_path)), SETTINGS)
     first, second = alarm('web1'), alarm('web1', unreachable=True)
-    delivery.deliver(Action.REPORT, [first, alarm('web2'), second])
+    delivery.deliver(PushKind.REPORT, [first, alarm('web2'), second])
     assert calls(client) == [('push', ['web2', 'web1'], [None, None])]
     assert sorted(a['metadata']['event_severity'] for a in aom.active()) == ['Critical', 'Major']
 
@@ -202,7 +202,7 @@ def test_an_alarm_is_handed_over_once_and_the_clears_follow_the_reports(tmp_path
     [client] = aom.clients
     assert calls(client) == [('list', 'active_alert', calls(client)[0][2]), ('push', ['web1', 'web2'], [None, None]),
                              ('clear', ['web3'], ['id-3'])]
-    assert report.delivered == {Action.REPORT: 2, Action.CLEAR: 1} and not report.spooled
+    assert report.delivered == {PushKind.REPORT: 2, PushKind.CLEAR: 1} and not report.spooled
     assert sorted(alarm['metadata']['resource_id'] for alarm in aom.active()) == ['web1', 'web2']
 
 
@@ -231,7 +231,7 @@ def test_the_end_of_run_deadline_reaches_the_client_and_what_is_late_is_spooled(
     report = delivery.finish([failure_of('web1')], ['web2'])
     [client] = aom.clients
     assert before + 3 < client.deadline < before + 4  # retries stop short of flush_timeout
-    assert report.spooled == {Action.REPORT: 1, Action.CLEAR: 1}
+    assert report.spooled == {PushKind.REPORT: 1, PushKind.CLEAR: 1}
     assert len(Spool(str(tmp_path / 'spool')).entries()) == 2
 
 

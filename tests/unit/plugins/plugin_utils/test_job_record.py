@@ -15,7 +15,7 @@ from ansible_collections.huaweicloud.aom.plugins.plugin_utils._job_record import
     JobRecord,
     describe,
 )
-from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_events import Action
+from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_events import PushKind
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._spool import Spool
 
 NAME = 'huaweicloud.aom.aom_alarm'
@@ -40,7 +40,7 @@ def test_outside_ansible_runner_nothing_changes(tmp_path):
     record = JobRecord({})
     spool = Spool(str(tmp_path / 'spool'))
     assert not record.enabled and record.watch(spool) is spool
-    spool.append([event('h1')], Action.REPORT)
+    spool.append([event('h1')], PushKind.REPORT)
     warnings = []
     assert record.finish(warnings.append, NAME) == '' and warnings == []
 
@@ -56,11 +56,11 @@ def test_nothing_undelivered_says_nothing(job, tmp_path):
 def test_undelivered_entries_are_listed_and_copied(job, tmp_path):
     record, artifacts = job
     spool = Spool(str(tmp_path / 'spool'))
-    spool.append([event('old')], Action.REPORT)  # an earlier run's entry, still waiting
+    spool.append([event('old')], PushKind.REPORT)  # an earlier run's entry, still waiting
     watched = record.watch(spool)
     assert watched.directory == spool.directory  # the rest of the spool is the spool's
-    first = watched.append([event('h1'), event('down1', 'Critical')], Action.REPORT)
-    second = watched.append([event('h6')], Action.CLEAR)
+    first = watched.append([event('h1'), event('down1', 'Critical')], PushKind.REPORT)
+    second = watched.append([event('h6')], PushKind.CLEAR)
     assert record.entries == [first, second]
 
     warnings = []
@@ -89,12 +89,12 @@ def test_the_copy_can_be_resent_from_another_spool(job, tmp_path):
     """The copied files are spool entries: a spool made of them sends them, oldest first."""
     record, _artifacts = job
     watched = record.watch(Spool(str(tmp_path / 'spool')))
-    watched.append([event('h1')], Action.REPORT, created_ns=2)
-    watched.append([event('h1')], Action.CLEAR, created_ns=3)
+    watched.append([event('h1')], PushKind.REPORT, created_ns=2)
+    watched.append([event('h1')], PushKind.CLEAR, created_ns=3)
     copy = record.finish(lambda message: None, NAME)
     sent = []
     assert Spool(copy).flush(lambda events, action: sent.append((events[0]['metadata']['resource_id'], action))) == 2
-    assert sent == [('h1', Action.REPORT), ('h1', Action.CLEAR)]
+    assert sent == [('h1', PushKind.REPORT), ('h1', PushKind.CLEAR)]
 
 
 def test_a_spool_that_dies_with_the_job_is_said(tmp_path):
@@ -102,7 +102,7 @@ def test_a_spool_that_dies_with_the_job_is_said(tmp_path):
     artifacts.mkdir(parents=True)
     record = JobRecord({'AWX_ISOLATED_DATA_DIR': str(artifacts)})
     spool_dir = str(tmp_path / 'pdd' / '.ansible' / 'spool')
-    record.watch(Spool(spool_dir)).append([event('h1')], Action.REPORT)
+    record.watch(Spool(spool_dir)).append([event('h1')], PushKind.REPORT)
     warnings = []
     copy = record.finish(warnings.append, NAME)
     assert 'Left in spool_dir %s, which dies with this job: resend them from the copy; copied to %s' % (
@@ -112,8 +112,8 @@ def test_a_spool_that_dies_with_the_job_is_said(tmp_path):
 def test_an_entry_another_run_delivered_meanwhile_is_left_out(job, tmp_path):
     record, _artifacts = job
     watched = record.watch(Spool(str(tmp_path / 'spool')))
-    gone = watched.append([event('h1')], Action.REPORT)
-    watched.append([event('h2')], Action.REPORT)
+    gone = watched.append([event('h1')], PushKind.REPORT)
+    watched.append([event('h2')], PushKind.REPORT)
     os.unlink(gone)
     warnings = []
     record.finish(warnings.append, NAME)
@@ -123,7 +123,7 @@ def test_an_entry_another_run_delivered_meanwhile_is_left_out(job, tmp_path):
 def test_a_long_list_is_cut(job, tmp_path):
     record, _artifacts = job
     watched = record.watch(Spool(str(tmp_path / 'spool')))
-    watched.append([event('h%d' % number) for number in range(MAX_LISTED + 5)], Action.REPORT)
+    watched.append([event('h%d' % number) for number in range(MAX_LISTED + 5)], PushKind.REPORT)
     warnings = []
     record.finish(warnings.append, NAME)
     assert 'and 5 more' in warnings[0] and 'h%d ' % (MAX_LISTED - 1) in warnings[0]
@@ -134,7 +134,7 @@ def test_artifacts_that_cannot_be_written_are_said(tmp_path):
     blocker = tmp_path / 'artifacts'
     blocker.write_text('a file where the artifact directory should be')
     record = JobRecord({'AWX_ISOLATED_DATA_DIR': str(blocker)})
-    record.watch(Spool(str(tmp_path / 'spool'))).append([event('h1')], Action.REPORT)
+    record.watch(Spool(str(tmp_path / 'spool'))).append([event('h1')], PushKind.REPORT)
     warnings = []
     assert record.finish(warnings.append, NAME) == ''
     assert 'raise h1' in warnings[0] and 'not copied into the job artifacts' in warnings[0]

@@ -11,7 +11,7 @@ import threading
 
 import pytest
 
-from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_events import Action
+from ansible_collections.huaweicloud.aom.plugins.plugin_utils._alarm_events import PushKind
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._spool import Spool
 
 
@@ -22,7 +22,7 @@ def event(name):
 def test_files_are_private_and_hold_events_only(tmp_path):
     directory = tmp_path / 'spool'
     spool = Spool(str(directory))
-    path = spool.append([event('a')], Action.REPORT)
+    path = spool.append([event('a')], PushKind.REPORT)
     assert stat.S_IMODE(os.stat(directory).st_mode) == 0o700
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     with open(path) as handle:
@@ -35,26 +35,26 @@ def test_existing_open_directory_is_tightened(tmp_path):
     directory = tmp_path / 'spool'
     directory.mkdir(mode=0o755)
     os.chmod(directory, 0o755)
-    Spool(str(directory)).append([event('a')], Action.REPORT)
+    Spool(str(directory)).append([event('a')], PushKind.REPORT)
     assert stat.S_IMODE(os.stat(directory).st_mode) == 0o700
 
 
 def test_flush_sends_in_production_order_and_removes(tmp_path):
     spool = Spool(str(tmp_path))
     # written out of order (e.g. the main thread spooling after the sender): read in created order
-    spool.append([event('clear-b')], Action.CLEAR, created_ns=3000)
-    spool.append([event('report-b')], Action.REPORT, created_ns=1000)
-    spool.append([event('report-c')], Action.REPORT, created_ns=2000)
+    spool.append([event('clear-b')], PushKind.CLEAR, created_ns=3000)
+    spool.append([event('report-b')], PushKind.REPORT, created_ns=1000)
+    spool.append([event('report-c')], PushKind.REPORT, created_ns=2000)
     seen = []
     assert spool.flush(lambda events, action: seen.append((events[0]['metadata']['resource_id'], action))) == 3
-    assert seen == [('report-b', Action.REPORT), ('report-c', Action.REPORT), ('clear-b', Action.CLEAR)]
+    assert seen == [('report-b', PushKind.REPORT), ('report-c', PushKind.REPORT), ('clear-b', PushKind.CLEAR)]
     assert spool.entries() == []
 
 
 def test_flush_stops_at_the_first_failure_and_keeps_the_rest(tmp_path):
     spool = Spool(str(tmp_path))
     for index in range(3):
-        spool.append([event(str(index))], Action.REPORT, created_ns=index + 1)
+        spool.append([event(str(index))], PushKind.REPORT, created_ns=index + 1)
     sent = []
 
     def deliver(events, action):
@@ -69,7 +69,7 @@ def test_flush_stops_at_the_first_failure_and_keeps_the_rest(tmp_path):
 
 def test_corrupt_entry_is_set_aside(tmp_path):
     spool = Spool(str(tmp_path))
-    spool.append([event('good')], Action.REPORT, created_ns=2)
+    spool.append([event('good')], PushKind.REPORT, created_ns=2)
     (tmp_path / ('%020d-bad.json' % 1)).write_text('{"format": 1, "events": [')
     sent = []
     assert spool.flush(lambda events, action: sent.append(events)) == 1
@@ -79,7 +79,7 @@ def test_corrupt_entry_is_set_aside(tmp_path):
 
 def test_flush_yields_to_a_run_holding_the_lock(tmp_path):
     spool = Spool(str(tmp_path))
-    spool.append([event('a')], Action.REPORT)
+    spool.append([event('a')], PushKind.REPORT)
     holder = os.open(str(tmp_path / '.lock'), os.O_RDWR | os.O_CREAT, 0o600)
     fcntl.flock(holder, fcntl.LOCK_EX)
     try:
@@ -108,7 +108,7 @@ def test_two_processes_flushing_at_once_deliver_each_entry_exactly_once(tmp_path
     directory = str(tmp_path / 'spool')
     spool = Spool(directory)
     for index in range(200):
-        spool.append([event('h%03d' % index)], Action.REPORT, created_ns=index + 1)
+        spool.append([event('h%03d' % index)], PushKind.REPORT, created_ns=index + 1)
     context = multiprocessing.get_context('fork')
     outputs = [str(tmp_path / ('out%d.json' % n)) for n in range(2)]
     processes = [context.Process(target=_flush_in_process, args=(directory, out)) for out in outputs]
@@ -130,7 +130,7 @@ def test_threads_appending_while_flushing_lose_nothing(tmp_path):
 
     def writer(thread):
         for n in range(50):
-            spool.append([event('t%d-%d' % (thread, n))], Action.REPORT)
+            spool.append([event('t%d-%d' % (thread, n))], PushKind.REPORT)
 
     delivered = []
     threads = [threading.Thread(target=writer, args=(thread,)) for thread in range(4)]
