@@ -110,6 +110,9 @@ def test_unreadable_mountinfo_says_nothing(tmp_path):
 
 def test_warns_once_and_loudly(monkeypatch, mountinfo):
     monkeypatch.setattr(_spool_place, '_warned', set())
+    # the home of an execution environment's user, in the container's writable layer (not the tester's
+    # HOME, which may well be under /tmp, a tmpfs in EE_MOUNTINFO)
+    monkeypatch.setenv('HOME', '/home/runner')
     warnings = []
     path = mountinfo(EE_MOUNTINFO)
     for _attempt in range(3):
