@@ -117,7 +117,7 @@ options:
     description:
       - How long an alarm stays active in AOM without being cleared, after which the service clears it
         by itself. Milliseconds, or a duration such as V(3d), V(12h). At most 15 days.
-      - Its environment variable was called E(AOM_ALARM_ALARM_TIMEOUT) before 1.2.0; that name still works,
+      - Its environment variable was called E(AOM_ALARM_ALARM_TIMEOUT) before 1.1.0; that name still works,
         deprecated.
     type: str
     default: 3d
@@ -129,7 +129,7 @@ options:
           collection_name: huaweicloud.aom
           alternatives: AOM_ALARM_TIMEOUT, which wins when both are set.
       - name: AOM_ALARM_TIMEOUT
-        version_added: 1.2.0
+        version_added: 1.1.0
     ini:
       - section: callback_aom_alarm
         key: alarm_timeout

@@ -166,7 +166,7 @@ def test_the_collection_wide_ini_section_is_read_and_the_callback_section_wins(t
 
 
 def test_alarm_timeout_is_read_from_its_new_and_its_deprecated_environment_variable(tmp_path):
-    """AOM_ALARM_ALARM_TIMEOUT (before 1.2.0) still works, deprecated; AOM_ALARM_TIMEOUT wins over it."""
+    """AOM_ALARM_ALARM_TIMEOUT (before 1.1.0) still works, deprecated; AOM_ALARM_TIMEOUT wins over it."""
     default, new, old, both = configure_all(tmp_path, [
         {}, {'AOM_ALARM_TIMEOUT': '1d'}, {'AOM_ALARM_ALARM_TIMEOUT': '2h'},
         {'AOM_ALARM_ALARM_TIMEOUT': '2h', 'AOM_ALARM_TIMEOUT': '1d'},
