@@ -12,6 +12,8 @@ import logging
 
 from aiohttp import web
 
+from .problems import BadRequest, UnsupportedMediaType
+
 REQUEST_ID = web.RequestKey("request_id", str)  # the id sent back in X-Request-Id
 
 AOM_BAD_REQUEST = "AOM.30005001"
@@ -34,14 +36,6 @@ _GATEWAY_ANSWERS = {
 # goes, an integer too large for SQLite, a string that cannot be encoded): a bad request, not a fault.
 _INPUT_ERRORS = (RecursionError, OverflowError, UnicodeError)
 _log = logging.getLogger(__name__)
-
-
-class BadRequest(Exception):
-    """Invalid request parameters; answered as 400 ``AOM.30005001`` with this message."""
-
-
-class UnsupportedMediaType(Exception):
-    """A body that is not declared JSON; answered 415 (the emulator's choice, see the README)."""
 
 
 def aom_error(status: int, code: str, message: str, error_type: str) -> web.Response:
