@@ -13,7 +13,10 @@ an alarm's identity (its metadata but ``event_severity``), updates that keep ``i
 bad request. Its clients (``FakeAOM.client()``, or ``FakeAOM`` called like the ``AOMClient``
 class) are the real ``AOMClient`` with the FakeAOM in place of HTTP: the same batches of at most
 100 events, pages, request bodies, answers and ``AOMError`` of a 400. ``tests/unit/test_fake_aom.py``
-runs the same operations here and against the emulator, and compares the answers.
+runs the same operations here and against the emulator over HTTP, and compares the answers: what
+this fake adds to the emulator's pieces (the request as it travels, the handlers' calls, the error
+middleware's answer) is checked there. The pieces it uses need only the standard library
+(``aom_emulator/problems.py``), so it runs where aiohttp is not installed.
 
 Use it through the ``fake_aom`` fixture of ``tests/unit/conftest.py``::
 
