@@ -172,7 +172,7 @@ def test_an_empty_connection_variable_leaves_the_value_of_ansible_cfg(tmp_path):
     (outcome,) = configure_all(tmp_path, [empty], ini={'access_key': 'CALLBACKAK0000000000'}, sections=collection)
     assert outcome['warnings'] == [] and (outcome['access_key'], outcome['endpoint']) == (
         'CALLBACKAK0000000000', 'https://aom.collection.example')
-    # HW_ACCESS_KEY empty: HUAWEICLOUD_SDK_AK, as in the modules
+    # HW_ACCESS_KEY empty: HUAWEICLOUD_SDK_AK, as the aom_alarms event source takes it
     (outcome,) = configure_all(tmp_path, [dict(empty, HUAWEICLOUD_SDK_AK='SDKACCESSKEY00000000')], sections=collection)
     assert outcome['access_key'] == 'SDKACCESSKEY00000000'
 
