@@ -240,6 +240,7 @@ from ansible_collections.huaweicloud.aom.plugins.module_utils._client import HAS
 from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMConfigError, AOMError
 from ansible_collections.huaweicloud.aom.plugins.module_utils._events import HAS_VOLUPTUOUS, MAX_TIMEOUT_MS, SEVERITIES
 from ansible_collections.huaweicloud.aom.plugins.module_utils._options import (
+    CONNECTION_OPTIONS,
     resolve_connection,
     strict_bool,
     strict_choice,
@@ -322,7 +323,14 @@ class CallbackModule(CallbackBase):
     # -- configuration ---------------------------------------------------------------------
 
     def set_options(self, task_keys=None, var_options=None, direct=None):
-        super().set_options(task_keys=task_keys, var_options=var_options, direct=direct)
+        # An empty connection variable is unset for the collection (AWX injects one for each empty
+        # field of a credential), but ansible-core would take it over ansible.cfg: hidden meanwhile.
+        empty = dict((name, os.environ.pop(name)) for option in CONNECTION_OPTIONS.values()
+                     for name in option['env'] if os.environ.get(name) == '')
+        try:
+            super().set_options(task_keys=task_keys, var_options=var_options, direct=direct)
+        finally:
+            os.environ.update(empty)
         self._report_deprecated_settings()
         try:
             self._configure()

@@ -265,9 +265,20 @@ def test_backoff_is_bounded_and_grows():
         source.failures = failures
         delays = [source.backoff_delay() for _sample in range(50)]
         ceiling = min(60, 2 * 2 ** failures)
+        assert source.backoff_ceiling() == ceiling
         assert all(ceiling / 2 <= d <= ceiling for d in delays)
         ceilings.append(ceiling)
     assert ceilings[0] == 4 and ceilings[-1] == 60
+
+
+def test_a_failed_poll_logs_the_longest_wait_before_the_next(caplog):
+    config = SOURCE["SourceConfig"](dict(connection_args("http://127.0.0.1:1"), interval=2, max_backoff=60), environ={})
+    source = SOURCE["AlarmSource"](config, client=None)
+    with caplog.at_level(logging.WARNING, logger="huaweicloud.aom.aom_alarms"):
+        for _failure in range(4):  # logged at the 1st, 2nd and 4th failure in a row
+            source._report_failure(OSError("connection refused"))  # pylint: disable=protected-access
+    said = [record.getMessage() for record in caplog.records]
+    assert [message.split("next poll in up to ")[1].split(" s:")[0] for message in said] == ["4.0", "8.0", "32.0"]
 
 
 def test_connection_from_the_modules_environment_variables():

@@ -341,9 +341,13 @@ class AlarmSource:
             meta['hosts'] = [alarm['metadata'][self.config.host_key]]
         return {'aom_alarm': alarm, 'meta': meta}
 
+    def backoff_ceiling(self) -> float:
+        """The longest wait after the failed polls so far: doubling from ``interval``, capped at ``max_backoff``."""
+        return min(self.config.max_backoff, self.config.interval * (2 ** min(self.failures, 30)))
+
     def backoff_delay(self) -> float:
-        """Doubling from ``interval`` per failed poll, capped at ``max_backoff``, with jitter."""
-        ceiling = min(self.config.max_backoff, self.config.interval * (2 ** min(self.failures, 30)))
+        """``backoff_ceiling``, with jitter (between half of it and all of it)."""
+        ceiling = self.backoff_ceiling()
         return ceiling / 2 + random.uniform(0, ceiling / 2)
 
     def _report_failure(self, exc: Exception) -> None:
@@ -358,8 +362,7 @@ class AlarmSource:
         # Said on the first failure and then at growing gaps, not on every poll of an outage.
         if self.failures & (self.failures - 1) == 0:
             logger.log(level, 'aom_alarms: poll failed (%d in a row); no alarm is told cleared while AOM does '
-                       'not answer; next poll in up to %.1f s: %s', self.failures,
-                       min(self.config.max_backoff, self.config.interval * (2 ** min(self.failures, 30))), reason)
+                       'not answer; next poll in up to %.1f s: %s', self.failures, self.backoff_ceiling(), reason)
 
     def _save(self) -> None:
         if self._bookmark is None or not self._dirty:

@@ -165,6 +165,18 @@ def test_the_collection_wide_ini_section_is_read_and_the_callback_section_wins(t
     assert outcome['endpoint'] == 'https://aom.env.example'
 
 
+def test_an_empty_connection_variable_leaves_the_value_of_ansible_cfg(tmp_path):
+    """AWX injects an empty variable for each empty field of a credential; ansible-core would take it."""
+    empty = {'HW_AOM_ENDPOINT': '', 'HW_ACCESS_KEY': ''}
+    collection = {'huaweicloud_aom': {'endpoint': 'https://aom.collection.example'}}
+    (outcome,) = configure_all(tmp_path, [empty], ini={'access_key': 'CALLBACKAK0000000000'}, sections=collection)
+    assert outcome['warnings'] == [] and (outcome['access_key'], outcome['endpoint']) == (
+        'CALLBACKAK0000000000', 'https://aom.collection.example')
+    # HW_ACCESS_KEY empty: HUAWEICLOUD_SDK_AK, as the aom_alarms event source takes it
+    (outcome,) = configure_all(tmp_path, [dict(empty, HUAWEICLOUD_SDK_AK='SDKACCESSKEY00000000')], sections=collection)
+    assert outcome['access_key'] == 'SDKACCESSKEY00000000'
+
+
 def test_alarm_timeout_is_read_from_its_new_and_its_deprecated_environment_variable(tmp_path):
     """AOM_ALARM_ALARM_TIMEOUT (before 1.1.0) still works, deprecated; AOM_ALARM_TIMEOUT wins over it."""
     default, new, old, both = configure_all(tmp_path, [
