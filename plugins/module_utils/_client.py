@@ -194,7 +194,7 @@ class AOMClient:
                 attempt += 1
                 continue
             if status >= 400 or status < 200:
-                raise AOMError.from_response(status, response.content, response.headers, action).redacted(hidden)
+                raise AOMError.from_response(status, response.content, response.headers, action, hidden)
             if not authenticate:
                 return response
             if not read_answer:
