@@ -15,7 +15,6 @@ Times and durations are parsed by ``_time``; the list API's shapes are in ``_wir
 from __future__ import annotations
 
 import functools
-import re
 from typing import Callable
 
 try:
@@ -27,6 +26,7 @@ else:
     HAS_VOLUPTUOUS = True
 
 from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMValidationError, Problems
+from ansible_collections.huaweicloud.aom.plugins.module_utils._match import CONTROL_CHARS
 from ansible_collections.huaweicloud.aom.plugins.module_utils._time import LATEST_MS, now_ms, parse_duration, parse_time
 
 SEVERITIES = ('Critical', 'Major', 'Minor', 'Info')
@@ -50,8 +50,6 @@ LISTED_ONLY_KEYS = ('event_sn', 'arrives_at', 'enterprise_project_id', 'policy')
 # typo of a year is not (and the lookup of active alarms must reach every start it allows).
 MAX_START_AHEAD_MS = 86400000  # 1 day
 
-# Control characters other than tab and newline (C0, DEL, C1) are refused in keys and values.
-_CONTROL_CHARS = re.compile('[\x00-\x08\x0b-\x1f\x7f-\x9f]')
 # voluptuous's own messages, in the collection's words
 _SCHEMA_MESSAGES = {'required key not provided': 'is required', 'extra keys not allowed': 'is not a field of an event'}
 
@@ -86,7 +84,7 @@ def _checked_text(value: object, allow_empty: bool = False) -> str:
         text.encode('utf-8')
     except UnicodeEncodeError:
         raise vol.Invalid('is not valid UTF-8') from None
-    if _CONTROL_CHARS.search(text):
+    if CONTROL_CHARS.search(text):
         raise vol.Invalid('contains a control character; only tab and newline are allowed')
     if not text and not allow_empty:
         raise vol.Invalid('is empty; expected 1 to %d characters' % MAX_VALUE_LEN)
@@ -127,7 +125,7 @@ def _mapping_of_text(kind: str, value_validator: Callable[[object], str],
             errors.append(vol.Invalid('has %d keys; %s allows at most %d' % (len(value), kind, MAX_KEYS)))
         result = {}
         for key, item in value.items():
-            if not isinstance(key, str) or not key or _CONTROL_CHARS.search(key):
+            if not isinstance(key, str) or not key or CONTROL_CHARS.search(key):
                 errors.append(vol.Invalid('key %r is not allowed; keys are non-empty strings without control '
                                           'characters' % (key,)))
                 continue

@@ -26,7 +26,9 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Seque
 
 OPERATORS = ('EQUALS', 'REGEX', 'EXIST')
 CONDITION_KEYS = ('key', 'operate', 'value')
-_CONTROL_CHARS = re.compile('[\x00-\x08\x0b-\x1f\x7f-\x9f]')
+# Control characters other than tab and newline (C0, DEL, C1): refused in metadata keys and values,
+# in events (``_events``) as in matchers.
+CONTROL_CHARS = re.compile('[\x00-\x08\x0b-\x1f\x7f-\x9f]')
 
 Condition = Dict[str, Any]  # {key, operate, value: [str]}, the API's form
 Problem = Tuple[str, str]  # (path, message)
@@ -279,7 +281,7 @@ class _Checker:
         if limit and len(value) > limit:
             self.add(path, '%d characters are too many for %s; at most %d' % (len(value), what, limit))
             return None
-        if _CONTROL_CHARS.search(value):
+        if CONTROL_CHARS.search(value):
             self.add(path, 'control characters are not allowed in %s' % what)
             return None
         return value
