@@ -26,7 +26,7 @@ else:
     HAS_VOLUPTUOUS = True
 
 from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMValidationError, Problems
-from ansible_collections.huaweicloud.aom.plugins.module_utils._match import CONTROL_CHARS
+from ansible_collections.huaweicloud.aom.plugins.module_utils._match import CONTROL_CHARS, type_name
 from ansible_collections.huaweicloud.aom.plugins.module_utils._time import LATEST_MS, now_ms, parse_duration, parse_time
 
 SEVERITIES = ('Critical', 'Major', 'Minor', 'Info')
@@ -54,10 +54,6 @@ MAX_START_AHEAD_MS = 86400000  # 1 day
 _SCHEMA_MESSAGES = {'required key not provided': 'is required', 'extra keys not allowed': 'is not a field of an event'}
 
 
-def _type_name(value: object) -> str:
-    return 'null' if value is None else type(value).__name__
-
-
 def _join(prefix: str, key: str) -> str:
     """The path of ``key`` under ``prefix`` (either may be '')."""
     if not key:
@@ -78,7 +74,7 @@ def _checked_text(value: object, allow_empty: bool = False) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise vol.Invalid('%s is not allowed; expected a string (or an integer, converted to a string)'
                           % ('a list' if isinstance(value, list) else 'a mapping' if isinstance(value, dict)
-                             else '%r (%s)' % (value, _type_name(value))))
+                             else '%r (%s)' % (value, type_name(value))))
     text = str(value)
     try:
         text.encode('utf-8')
@@ -119,7 +115,7 @@ def _mapping_of_text(kind: str, value_validator: Callable[[object], str],
     """
     def validator(value: object) -> dict:
         if not isinstance(value, dict):
-            raise vol.Invalid('%s is not allowed; expected a mapping' % _type_name(value))
+            raise vol.Invalid('%s is not allowed; expected a mapping' % type_name(value))
         errors = []
         if len(value) > MAX_KEYS:
             errors.append(vol.Invalid('has %d keys; %s allows at most %d' % (len(value), kind, MAX_KEYS)))
@@ -256,7 +252,7 @@ def _event_from_input(item: object, place: _Place, state: str, now: int) -> dict
     """
     if not isinstance(item, dict):
         place.add('', '%s is not allowed; expected a mapping with the keys %s'
-                  % (_type_name(item), ', '.join(EVENT_INPUT_KEYS)))
+                  % (type_name(item), ', '.join(EVENT_INPUT_KEYS)))
         return None
     for key in sorted(str(key) for key in item if key not in EVENT_INPUT_KEYS + LISTED_ONLY_KEYS):
         place.add(key, 'is not a field of an event; allowed: %s (and, ignored, the read-only %s)'
@@ -321,7 +317,7 @@ def _merged_metadata(item: dict, place: _Place) -> dict:
     if metadata is None:
         metadata = {}
     if not isinstance(metadata, dict):
-        place.add('metadata', '%s is not allowed; expected a mapping' % _type_name(metadata))
+        place.add('metadata', '%s is not allowed; expected a mapping' % type_name(metadata))
         metadata = {}
     merged = dict(metadata)
     for key in REQUIRED_METADATA:
