@@ -15,7 +15,7 @@ Times and durations are parsed by ``_time``; the list API's shapes are in ``_wir
 from __future__ import annotations
 
 import functools
-from typing import Callable
+from typing import Callable, Mapping
 
 try:
     import voluptuous as vol
@@ -105,14 +105,16 @@ def _one_of(allowed: tuple[str, ...]) -> Callable[[object], object]:
     return validator
 
 
-def _mapping_of_text(kind: str, value_validator: Callable[[object], str],
-                     required: tuple[str, ...] = ()) -> Callable[[object], dict]:
+def _mapping_of_text(kind: str, value_validator: Callable[[object], str], required: tuple[str, ...] = (),
+                     closed: Mapping[str, Callable[[object], object]] | None = None) -> Callable[[object], dict]:
     """A dict of at most MAX_KEYS text keys, each value checked by ``value_validator``.
 
-    ``required``: keys that must be there (the required metadata). Every problem is raised, as
-    one ``MultipleInvalid``; keys with a closed set of values (``SEVERITIES``, ``EVENT_TYPES``)
-    are checked too.
+    ``required``: keys that must be there (the required metadata). ``closed``: ``{key: validator}``
+    of the keys with a closed set of values, checked when given. Every problem is raised, as one
+    ``MultipleInvalid``.
     """
+    closed = closed or {}
+
     def validator(value: object) -> dict:
         if not isinstance(value, dict):
             raise vol.Invalid('%s is not allowed; expected a mapping' % type_name(value))
@@ -127,8 +129,8 @@ def _mapping_of_text(kind: str, value_validator: Callable[[object], str],
                 continue
             try:
                 result[key] = value_validator(item)
-                if kind == 'metadata' and key in _CLOSED_METADATA:
-                    _CLOSED_METADATA[key](result[key])
+                if key in closed:
+                    closed[key](result[key])
             except vol.Invalid as err:
                 err.prepend([key])
                 errors.append(err)
@@ -167,7 +169,8 @@ def event_schema(by_id: bool = False):
         vol.Required('ends_at'): _epoch_ms,
         vol.Required('timeout'): _timeout_ms,
         vol.Required('metadata'): _mapping_of_text('metadata', _metadata_value,
-                                                   required=() if by_id else REQUIRED_METADATA),
+                                                   required=() if by_id else REQUIRED_METADATA,
+                                                   closed=_CLOSED_METADATA),
         vol.Required('annotations'): _mapping_of_text('annotations', _annotation_value),
         vol.Optional('id'): _metadata_value,
     })
