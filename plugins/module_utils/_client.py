@@ -65,11 +65,6 @@ class AOMClient:
         self._project_id: Optional[str] = conn.project_id
         self.stats: Dict[str, int] = {'requests': 0, 'retries': 0, 'token_requests': 0}
 
-    @property
-    def connection(self) -> Connection:
-        """The connection this client sends requests with."""
-        return self._conn
-
     # -- the AOM API ---------------------------------------------------------------------
 
     @property
@@ -194,7 +189,7 @@ class AOMClient:
                 attempt += 1
                 continue
             if status >= 400 or status < 200:
-                raise AOMError.from_response(status, response.content, response.headers, action).redacted(hidden)
+                raise AOMError.from_response(status, response.content, response.headers, action, hidden)
             if not authenticate:
                 return response
             if not read_answer:

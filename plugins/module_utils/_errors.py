@@ -50,10 +50,14 @@ class AOMError(Exception):
 
     @classmethod
     def from_response(cls, status: int | None, body: Any, headers: Mapping[str, str] | None,
-                      action: str = 'AOM request') -> AOMError:
-        """Build the error of a non-2xx answer, whichever of the three body shapes it has."""
-        code, msg, body_request_id = _parse_error_body(body)
-        request_id = _header(headers, 'X-Request-Id') or body_request_id
+                      action: str = 'AOM request', hidden: Sequence[str] = ()) -> AOMError:
+        """Build the error of a non-2xx answer, whichever of the three body shapes it has.
+
+        ``hidden``: values (secrets) the service may echo, removed from each field before it is
+        cut to length (cut first, the part of a secret before the cut would survive).
+        """
+        code, msg, body_request_id = _parse_error_body(body, hidden)
+        request_id = _shortened_str(_header(headers, 'X-Request-Id'), hidden) or body_request_id
         parts = ['%s failed: HTTP %s' % (action, status)]
         if code:
             parts.append(' %s' % code)
@@ -194,31 +198,31 @@ def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
     return None
 
 
-def _parse_error_body(body: Any) -> tuple[str | None, str | None, str | None]:
-    """``(error_code, error_msg, request_id)`` from any of the service's error shapes."""
+def _parse_error_body(body: Any, hidden: Sequence[str] = ()) -> tuple[str | None, str | None, str | None]:
+    """``(error_code, error_msg, request_id)`` from any of the service's error shapes, without ``hidden``."""
     if isinstance(body, (bytes, bytearray)):
         body = body.decode('utf-8', 'replace')
     if isinstance(body, str):
         try:
             body = json.loads(body) if body.strip() else None
         except ValueError:
-            return None, _shorten(body), None
+            return None, _shortened_str(body, hidden), None
     if not isinstance(body, dict):
         return None, None, None
     # IAM nests its error: {"error": {"code": 401, "message": "...", "title": "..."}}
     if isinstance(body.get('error'), dict):
         inner = body['error']
-        return _shortened_str(inner.get('title') or inner.get('code')), _shortened_str(inner.get('message')), None
+        return (_shortened_str(inner.get('title') or inner.get('code'), hidden),
+                _shortened_str(inner.get('message'), hidden), None)
     code = body.get('error_code') or body.get('errorCode')
     msg = body.get('error_msg') or body.get('errorMessage') or body.get('message')
-    return _shortened_str(code), _shortened_str(msg), _shortened_str(body.get('request_id') or body.get('trace_id'))
+    return (_shortened_str(code, hidden), _shortened_str(msg, hidden),
+            _shortened_str(body.get('request_id') or body.get('trace_id'), hidden))
 
 
-def _shortened_str(value: object) -> str | None:
-    """``value`` as a string of at most 500 characters (None stays None): one field of an error body."""
-    return None if value is None else _shorten(str(value))
-
-
-def _shorten(text: str, limit: int = 500) -> str:
-    text = text.strip()
-    return text if len(text) <= limit else text[:limit] + '...'
+def _shortened_str(value: object, hidden: Sequence[str] = ()) -> str | None:
+    """``value`` as a string without ``hidden``, of at most 500 characters (None stays None): one field of an error body."""
+    if value is None:
+        return None
+    text = redact(str(value), hidden).strip()
+    return text if len(text) <= 500 else text[:500] + '...'

@@ -15,8 +15,7 @@ Times and durations are parsed by ``_time``; the list API's shapes are in ``_wir
 from __future__ import annotations
 
 import functools
-import re
-from typing import Callable
+from typing import Callable, Mapping
 
 try:
     import voluptuous as vol
@@ -27,6 +26,7 @@ else:
     HAS_VOLUPTUOUS = True
 
 from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMValidationError, Problems
+from ansible_collections.huaweicloud.aom.plugins.module_utils._match import CONTROL_CHARS, type_name
 from ansible_collections.huaweicloud.aom.plugins.module_utils._time import LATEST_MS, now_ms, parse_duration, parse_time
 
 SEVERITIES = ('Critical', 'Major', 'Minor', 'Info')
@@ -50,14 +50,8 @@ LISTED_ONLY_KEYS = ('event_sn', 'arrives_at', 'enterprise_project_id', 'policy')
 # typo of a year is not (and the lookup of active alarms must reach every start it allows).
 MAX_START_AHEAD_MS = 86400000  # 1 day
 
-# Control characters other than tab and newline (C0, DEL, C1) are refused in keys and values.
-_CONTROL_CHARS = re.compile('[\x00-\x08\x0b-\x1f\x7f-\x9f]')
 # voluptuous's own messages, in the collection's words
 _SCHEMA_MESSAGES = {'required key not provided': 'is required', 'extra keys not allowed': 'is not a field of an event'}
-
-
-def _type_name(value: object) -> str:
-    return 'null' if value is None else type(value).__name__
 
 
 def _join(prefix: str, key: str) -> str:
@@ -80,13 +74,13 @@ def _checked_text(value: object, allow_empty: bool = False) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise vol.Invalid('%s is not allowed; expected a string (or an integer, converted to a string)'
                           % ('a list' if isinstance(value, list) else 'a mapping' if isinstance(value, dict)
-                             else '%r (%s)' % (value, _type_name(value))))
+                             else '%r (%s)' % (value, type_name(value))))
     text = str(value)
     try:
         text.encode('utf-8')
     except UnicodeEncodeError:
         raise vol.Invalid('is not valid UTF-8') from None
-    if _CONTROL_CHARS.search(text):
+    if CONTROL_CHARS.search(text):
         raise vol.Invalid('contains a control character; only tab and newline are allowed')
     if not text and not allow_empty:
         raise vol.Invalid('is empty; expected 1 to %d characters' % MAX_VALUE_LEN)
@@ -111,30 +105,32 @@ def _one_of(allowed: tuple[str, ...]) -> Callable[[object], object]:
     return validator
 
 
-def _mapping_of_text(kind: str, value_validator: Callable[[object], str],
-                     required: tuple[str, ...] = ()) -> Callable[[object], dict]:
+def _mapping_of_text(kind: str, value_validator: Callable[[object], str], required: tuple[str, ...] = (),
+                     closed: Mapping[str, Callable[[object], object]] | None = None) -> Callable[[object], dict]:
     """A dict of at most MAX_KEYS text keys, each value checked by ``value_validator``.
 
-    ``required``: keys that must be there (the required metadata). Every problem is raised, as
-    one ``MultipleInvalid``; keys with a closed set of values (``SEVERITIES``, ``EVENT_TYPES``)
-    are checked too.
+    ``required``: keys that must be there (the required metadata). ``closed``: ``{key: validator}``
+    of the keys with a closed set of values, checked when given. Every problem is raised, as one
+    ``MultipleInvalid``.
     """
+    closed = closed or {}
+
     def validator(value: object) -> dict:
         if not isinstance(value, dict):
-            raise vol.Invalid('%s is not allowed; expected a mapping' % _type_name(value))
+            raise vol.Invalid('%s is not allowed; expected a mapping' % type_name(value))
         errors = []
         if len(value) > MAX_KEYS:
             errors.append(vol.Invalid('has %d keys; %s allows at most %d' % (len(value), kind, MAX_KEYS)))
         result = {}
         for key, item in value.items():
-            if not isinstance(key, str) or not key or _CONTROL_CHARS.search(key):
+            if not isinstance(key, str) or not key or CONTROL_CHARS.search(key):
                 errors.append(vol.Invalid('key %r is not allowed; keys are non-empty strings without control '
                                           'characters' % (key,)))
                 continue
             try:
                 result[key] = value_validator(item)
-                if kind == 'metadata' and key in _CLOSED_METADATA:
-                    _CLOSED_METADATA[key](result[key])
+                if key in closed:
+                    closed[key](result[key])
             except vol.Invalid as err:
                 err.prepend([key])
                 errors.append(err)
@@ -173,7 +169,8 @@ def event_schema(by_id: bool = False):
         vol.Required('ends_at'): _epoch_ms,
         vol.Required('timeout'): _timeout_ms,
         vol.Required('metadata'): _mapping_of_text('metadata', _metadata_value,
-                                                   required=() if by_id else REQUIRED_METADATA),
+                                                   required=() if by_id else REQUIRED_METADATA,
+                                                   closed=_CLOSED_METADATA),
         vol.Required('annotations'): _mapping_of_text('annotations', _annotation_value),
         vol.Optional('id'): _metadata_value,
     })
@@ -258,7 +255,7 @@ def _event_from_input(item: object, place: _Place, state: str, now: int) -> dict
     """
     if not isinstance(item, dict):
         place.add('', '%s is not allowed; expected a mapping with the keys %s'
-                  % (_type_name(item), ', '.join(EVENT_INPUT_KEYS)))
+                  % (type_name(item), ', '.join(EVENT_INPUT_KEYS)))
         return None
     for key in sorted(str(key) for key in item if key not in EVENT_INPUT_KEYS + LISTED_ONLY_KEYS):
         place.add(key, 'is not a field of an event; allowed: %s (and, ignored, the read-only %s)'
@@ -323,7 +320,7 @@ def _merged_metadata(item: dict, place: _Place) -> dict:
     if metadata is None:
         metadata = {}
     if not isinstance(metadata, dict):
-        place.add('metadata', '%s is not allowed; expected a mapping' % _type_name(metadata))
+        place.add('metadata', '%s is not allowed; expected a mapping' % type_name(metadata))
         metadata = {}
     merged = dict(metadata)
     for key in REQUIRED_METADATA:

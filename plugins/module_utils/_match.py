@@ -26,7 +26,9 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Seque
 
 OPERATORS = ('EQUALS', 'REGEX', 'EXIST')
 CONDITION_KEYS = ('key', 'operate', 'value')
-_CONTROL_CHARS = re.compile('[\x00-\x08\x0b-\x1f\x7f-\x9f]')
+# Control characters other than tab and newline (C0, DEL, C1): refused in metadata keys and values,
+# in events (``_events``) as in matchers.
+CONTROL_CHARS = re.compile('[\x00-\x08\x0b-\x1f\x7f-\x9f]')
 
 Condition = Dict[str, Any]  # {key, operate, value: [str]}, the API's form
 Problem = Tuple[str, str]  # (path, message)
@@ -136,7 +138,7 @@ def parse_match(match: Any, path: str = 'match', limits: MatchLimits = NO_LIMITS
     elif not isinstance(match, list):
         problems.append((path, 'expected a list of mappings {metadata key: value or list of values} or of lists of '
                                'conditions {key, operate, value} (a non-empty list, e.g. [{resource_id: shop@web1}]), '
-                               'got %s' % _type_name(match)))
+                               'got %s' % type_name(match)))
         match = []
     checker = _Checker(problems, limits, allowed_values or {})
     if limits.condition_sets and len(match) > limits.condition_sets:
@@ -174,7 +176,8 @@ def canonical_match(api_match: Optional[List[List[Condition]]]) -> List[Any]:
         for conditions in api_match or [])
 
 
-def _type_name(value: Any) -> str:
+def type_name(value: Any) -> str:
+    """The name of a value's type in a message: ``null`` for None, else the Python type's."""
     return 'null' if value is None else type(value).__name__
 
 
@@ -206,12 +209,12 @@ class _Checker:
                 condition_path = '%s[%d]' % (path, index)
                 if not isinstance(condition, dict):
                     self.add(condition_path, '%s is not allowed; expected a condition {key, operate, value}'
-                             % _type_name(condition))
+                             % type_name(condition))
                     continue
                 conditions.append(self.full_condition(condition, condition_path))
         else:
             self.add(path, '%s is not allowed; expected a mapping of metadata keys to values, or a list of '
-                           'conditions {key, operate, value}' % _type_name(item))
+                           'conditions {key, operate, value}' % type_name(item))
             return []
         if not conditions:
             self.add(path, 'is empty; expected at least one condition')
@@ -279,7 +282,7 @@ class _Checker:
         if limit and len(value) > limit:
             self.add(path, '%d characters are too many for %s; at most %d' % (len(value), what, limit))
             return None
-        if _CONTROL_CHARS.search(value):
+        if CONTROL_CHARS.search(value):
             self.add(path, 'control characters are not allowed in %s' % what)
             return None
         return value

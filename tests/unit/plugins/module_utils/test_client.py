@@ -365,3 +365,16 @@ def test_service_error_texts_lose_the_credentials_too():
         client.push(events(1))
     assert 'tok-s3cr3t' not in str(caught.value) and 'tok-s3cr3t' not in repr(caught.value.__dict__)
     assert caught.value.status == 401 and caught.value.error_code == 'APIG.0301'
+
+
+@pytest.mark.parametrize('token', ['tok-s3cr3t', 'tok-s3"cr\\3t', 'tök-s3cr3t-ünï'])
+def test_a_credential_echoed_in_an_error_body_is_removed_before_the_body_is_cut(token):
+    # before: the body's message was cut at 500 characters, then redacted: the part of a credential
+    # before the cut survived (the whole credential was no longer there to be found)
+    body = {'error_code': 'APIG.0301', 'error_msg': 'x' * 495 + token}
+    client, _unused, _unused = make_client([(401, {}, body)], access_key=None, secret_key=None, auth_token=token)
+    with pytest.raises(AOMError) as caught:
+        client.push(events(1))
+    assert caught.value.error_kind == 'service'
+    for text in (str(caught.value), repr(caught.value.__dict__)):
+        assert token[:4] not in text and '<reda' in text, text  # the marker itself may be cut

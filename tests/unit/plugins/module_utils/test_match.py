@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import AOMValidationError
+from ansible_collections.huaweicloud.aom.plugins.module_utils._events import build_events
 from ansible_collections.huaweicloud.aom.plugins.module_utils._match import (
     MatchError,
     MatchLimits,
@@ -92,3 +94,16 @@ def test_every_problem_is_reported_with_its_path():
                      path='filters')
     assert [path for path, _message in found] == ['filters[0]', 'filters[1].operate', 'filters[2].b', 'filters[3][0].value']
     assert str(MatchError(found)).startswith('filters[0]: is empty; expected at least one condition; filters[1].operate: ')
+
+
+@pytest.mark.parametrize('char', ['\x00', '\r', '\x1b', '\x7f', '\x85', '\x9f'])
+def test_a_matcher_refuses_the_control_characters_an_event_refuses(char):
+    # one rule for metadata text: a matcher naming a value no event can hold would match nothing
+    with pytest.raises(AOMValidationError, match='control character'):
+        build_events(dict(event_name='cpu', resource_provider='ecs', resource_type='vm', resource_id='a%sb' % char))
+    assert 'control characters are not allowed' in json.dumps(problems([{'resource_id': 'a%sb' % char}]))
+
+
+@pytest.mark.parametrize('char', ['\t', '\n'])
+def test_tab_and_newline_are_allowed_in_a_matcher_as_in_an_event(char):
+    assert parse_match([{'resource_id': 'a%sb' % char}])({'resource_id': 'a%sb' % char})

@@ -55,6 +55,8 @@ CASES = {
     'a number that contains a numeric secret': (dict(auth_token='0000000042'), dict(changed=False, counts={'n': 10000000000420})),
     'a secret with a quote and a backslash': (
         dict(auth_token='a"b\\c'), dict(changed=False, events=[event(1, note='x a"b\\c y')], counts={'n': 1})),
+    'a non-ASCII secret (JSON text holds it as itself)': (
+        dict(auth_token='tök-Sëcret'), dict(changed=False, events=[event(1, note='x tök-Sëcret y'), event(2)])),
     'the URL credentials of the endpoint': (
         dict(endpoint='http://user:pw-Secret@127.0.0.1:9'), dict(changed=False, events=[event(1, note='pw-Secret')])),
 }
@@ -69,7 +71,7 @@ def test_the_result_is_masked_as_by_the_full_scan(capsys, monkeypatch, case, fai
     assert fast == full
     if 'key' not in case:
         text = json.dumps(fast)
-        for secret in (TOKEN, 'pw-Secret', '0000000042', 'a"b\\c'):
+        for secret in (TOKEN, 'pw-Secret', '0000000042', 'a"b\\c', 'tök-Sëcret'):
             assert secret not in text and json.dumps(secret)[1:-1] not in text
 
 
