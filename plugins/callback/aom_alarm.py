@@ -430,7 +430,8 @@ class CallbackModule(CallbackBase):
             ansible_version=ansible_version,
         )
         warn_if_ephemeral(self._delivery.spool_dir, self._display.warning, NAME)
-        self._delivery.start(run, playbook_id(getattr(playbook, '_file_name', None), context.CLIARGS.get('args')))
+        self._delivery.start(run, playbook_id(getattr(playbook, '_file_name', None), context.CLIARGS.get('args')),
+                             may_clear=self._switches.clear_on_success and not self._partial_run)
         atexit.register(self._close_at_exit)
 
     @_guarded

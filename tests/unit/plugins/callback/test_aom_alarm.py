@@ -196,8 +196,9 @@ def test_clean_run_clears_active_alarms_with_their_ids(make_callback, aom):
 
 
 def test_clear_on_success_off_sends_no_clear(make_callback):
+    """Nor looks up the active alarms: nothing would use them."""
     client = run(make_callback(clear_on_success=False), {'web1': dict(ok=2)})
-    assert requests(client) == ['list']
+    assert requests(client) == []
 
 
 ACTIVE_WEB2 = {'id': 'a-2', 'metadata': {
@@ -219,6 +220,7 @@ def test_a_partial_run_raises_but_clears_nothing(make_callback, aom, monkeypatch
                  [('v2_runner_on_failed', Result('web1', Task('migrate'), {'msg': 'exit 1'}), {})])
     assert [e['metadata']['resource_id'] for e in pushed(client)] == ['web1']
     assert pushed(client, 'clear') == []
+    assert requests(client) == ['push']  # no lookup of the active alarms: nothing would use it
 
 
 @pytest.mark.parametrize('cli_args', [dict(tags=('all',), skip_tags=()), dict(tags=('all', 'deploy'), skip_tags=()), dict()])
