@@ -256,6 +256,7 @@ from ansible_collections.huaweicloud.aom.plugins.plugin_utils._failures import (
     FailureRecord,
     failure_from_result,
     may_be_rescued,
+    redact,
     result_parts,
 )
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._run_scope import partial_run_reason, ran_in_check_mode
@@ -403,8 +404,8 @@ class CallbackModule(CallbackBase):
         self.disabled = True
 
     def _internal_error(self, where: str, exc: Exception) -> None:
-        """Say once that alarms may be incomplete; the playbook goes on regardless."""
-        text = '%s: %s' % (type(exc).__name__, exc)
+        """Say once that alarms may be incomplete (never a credential); the playbook goes on regardless."""
+        text = redact('%s: %s' % (type(exc).__name__, exc), self._secrets)
         if not self._reported_internal_error:
             self._reported_internal_error = True
             self._display.warning('%s callback: internal error in %s (%s); the alarms of this run may be incomplete'

@@ -356,6 +356,22 @@ def test_hooks_never_raise(make_callback):
     assert len(callback._display.warnings) == 1 and 'internal error' in callback._display.warnings[0]
 
 
+def test_an_internal_error_that_quotes_a_secret_does_not_show_it(make_callback):
+    class Odd:
+        @property
+        def task(self):
+            raise ValueError('cannot read %s' % SECRET)
+
+    callback, verbose = make_callback(), []
+    callback._display.vvv = verbose.append
+    callback.v2_playbook_on_start(Playbook())
+    callback.v2_runner_on_failed(Odd())
+    callback.v2_runner_on_ok(Odd())  # the second one is said at -vvv only
+    (warning,) = callback._display.warnings
+    assert 'internal error' in warning and 'cannot read' in warning and SECRET not in warning
+    assert len(verbose) == 1 and 'cannot read' in verbose[0] and SECRET not in verbose[0]
+
+
 def test_playbook_id():
     assert aom_alarm.playbook_id('/a/b/site.yml', ['b/site.yml']) == 'site.yml'
     assert aom_alarm.playbook_id('/a/one.yml', ['one.yml', 'x/two.yml']) == 'one.yml,two.yml'
