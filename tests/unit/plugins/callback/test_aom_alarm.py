@@ -328,6 +328,22 @@ def test_a_secret_across_the_message_cut_is_neither_sent_nor_spooled(make_callba
     assert 'xxxx' in spooled and fragment not in spooled
 
 
+def test_in_an_ansible_runner_job_no_secret_reaches_the_warnings_or_the_job_artifacts(make_callback, aom, tmp_path,
+                                                                                       monkeypatch):
+    artifacts = tmp_path / 'pdd' / 'artifacts' / 'job-1'
+    artifacts.mkdir(parents=True)
+    monkeypatch.setenv('AWX_ISOLATED_DATA_DIR', str(artifacts))
+    aom.fail(AOMError('could not reach 127.0.0.1:1'))
+    callback = make_callback()
+    run(callback, {'web1': dict(failures=1)},
+        [('v2_runner_on_failed', Result('web1', Task('use %s' % SECRET), {'msg': 'x' * 1010 + SECRET}), {})])
+    copied = list((artifacts / 'aom_alarm_undelivered').glob('*.json'))
+    assert len(copied) == 1 and 'xxxx' in copied[0].read_text()
+    assert any('not delivered to AOM in this job: raise web1' in warning for warning in callback._display.warnings)
+    for text in callback._display.warnings + [path.read_text() for path in copied]:
+        assert SECRET[:8] not in text
+
+
 def test_a_final_failure_is_sent_during_the_run_without_waiting_for_the_next_task(make_callback, aom):
     callback = make_callback()
     callback.v2_playbook_on_start(Playbook())
