@@ -328,8 +328,8 @@ def test_a_secret_across_the_message_cut_is_neither_sent_nor_spooled(make_callba
     assert 'xxxx' in spooled and fragment not in spooled
 
 
-def test_in_an_ansible_runner_job_no_secret_reaches_the_warnings_or_the_job_artifacts(make_callback, aom, tmp_path,
-                                                                                       monkeypatch):
+def test_in_an_ansible_runner_job_no_secret_reaches_the_warnings_or_the_job_artifacts(
+        make_callback, aom, tmp_path, monkeypatch):
     artifacts = tmp_path / 'pdd' / 'artifacts' / 'job-1'
     artifacts.mkdir(parents=True)
     monkeypatch.setenv('AWX_ISOLATED_DATA_DIR', str(artifacts))
