@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from .body import read_json
-from .errors import BadRequest
+from .problems import BadRequest
 from .query import MAX_STATISTIC_BUCKETS, EventQuery, parse_event_query
 from .requestlog import EVENT_COUNT
 from .store import AsyncStore

@@ -7,7 +7,7 @@ import json
 
 from aiohttp import web
 
-from .errors import BadRequest, UnsupportedMediaType
+from .problems import BadRequest, UnsupportedMediaType
 
 JSON_MEDIA_TYPE = "application/json"
 

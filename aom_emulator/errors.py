@@ -12,9 +12,10 @@ import logging
 
 from aiohttp import web
 
+from .problems import aom_error_body, refusal
+
 REQUEST_ID = web.RequestKey("request_id", str)  # the id sent back in X-Request-Id
 
-AOM_BAD_REQUEST = "AOM.30005001"
 AOM_FORBIDDEN = "AOM.30001005"
 GATEWAY_BAD_AUTH = "APIG.0301"
 GATEWAY_BAD_TOKEN = "APIG.1002"
@@ -30,26 +31,11 @@ _GATEWAY_ANSWERS = {
     web.HTTPMethodNotAllowed: (404, GATEWAY_NO_API, "The API does not exist."),
     web.HTTPRequestEntityTooLarge: (413, GATEWAY_BAD_REQUEST, "Request entity too large."),
 }
-# Exceptions that only values sent by the client can cause (a JSON nesting deeper than the parser
-# goes, an integer too large for SQLite, a string that cannot be encoded): a bad request, not a fault.
-_INPUT_ERRORS = (RecursionError, OverflowError, UnicodeError)
 _log = logging.getLogger(__name__)
 
 
-class BadRequest(Exception):
-    """Invalid request parameters; answered as 400 ``AOM.30005001`` with this message."""
-
-
-class UnsupportedMediaType(Exception):
-    """A body that is not declared JSON; answered 415 (the emulator's choice, see the README)."""
-
-
 def aom_error(status: int, code: str, message: str, error_type: str) -> web.Response:
-    return web.json_response({"error_code": code, "error_msg": message, "error_type": error_type}, status=status)
-
-
-def bad_request(message: str) -> web.Response:
-    return aom_error(400, AOM_BAD_REQUEST, message, "BAD_REQUEST")
+    return web.json_response(aom_error_body(code, message, error_type), status=status)
 
 
 def forbidden(message: str) -> web.Response:
@@ -69,12 +55,9 @@ def iam_error(status: int, title: str, message: str) -> web.Response:
 def answer_for(request: web.Request, exc: Exception) -> web.Response:
     """The response for an exception that escaped a handler: never aiohttp's text pages, and a 500
     only for a defect of the emulator (logged with its traceback, never its text in the answer)."""
-    if isinstance(exc, BadRequest):
-        return bad_request(str(exc))
-    if isinstance(exc, UnsupportedMediaType):
-        return aom_error(415, AOM_BAD_REQUEST, str(exc), "UNSUPPORTED_MEDIA_TYPE")
-    if isinstance(exc, _INPUT_ERRORS):
-        return bad_request(f"request: a value is out of range or malformed ({type(exc).__name__})")
+    refused = refusal(exc)
+    if refused is not None:
+        return web.json_response(refused[1], status=refused[0])
     if isinstance(exc, web.HTTPException):
         status, code, message = _GATEWAY_ANSWERS.get(type(exc), (exc.status, GATEWAY_BAD_REQUEST, "API request error."))
         return gateway_error(request, status, code, message)

@@ -10,7 +10,8 @@ from aiohttp import web
 from .accounts import Accounts, User
 from .auth import AUTH_LABEL, token_digest
 from .body import parse_json
-from .errors import BadRequest, iam_error
+from .errors import iam_error
+from .problems import BadRequest
 from .store import AsyncStore, TokenRecord
 
 TOKEN_LIFETIME_MS = 24 * 3600 * 1000

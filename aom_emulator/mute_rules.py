@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from .errors import BadRequest
+from .problems import BadRequest
 from .mute_window import MUTE_TYPES, SCOPE_RANGES, SCOPED_TYPES, time_bounds, zone
 
 MAX_RULES_PER_PROJECT = 100

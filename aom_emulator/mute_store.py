@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from .errors import BadRequest
+from .problems import BadRequest
 from .mute_rules import MAX_RULES_PER_PROJECT, rule_matches
 from .mute_window import in_force
 

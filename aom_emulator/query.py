@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .errors import BadRequest
+from .problems import BadRequest
 from .validation import INT64_MAX, REQUIRED_METADATA
 
 QUERY_TYPES = {"active_alert": "active", "history_alert": "history"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import BadRequest
+from .problems import BadRequest
 
 SEVERITIES = ("Critical", "Major", "Minor", "Info")
 EVENT_TYPES = ("event", "alarm")

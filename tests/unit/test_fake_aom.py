@@ -3,7 +3,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The fake AOM is honest: the same operations give the same answers from the fake and from the
 local emulator (aom_emulator, served on 127.0.0.1 and called by the real AOMClient), and the fake's
-own contract (per-instance state, recorded calls, failures, real signatures)."""
+own contract (per-instance state, recorded calls, failures, real signatures). The fake runs the
+emulator's own service pieces in-process, so the comparison checks what it does in place of the
+aiohttp app: the request as it travels, the handlers' calls, the error middleware's answers."""
 
 from __future__ import annotations
 

@@ -266,7 +266,7 @@ def test_a_different_timeout_updates_the_alarm(aom):
     assert updated['id'] == 'id-ecs123' and updated['timeout'] == 86400000
     aom.clients.clear()
     assert run(dict(ALARM, timeout='1d')).result['events'][0]['result'] == 'unchanged'
-    aom.rows.clear()  # the alarm as it was: with its own timeout of 3 days
+    aom.drop_events()  # the alarm as it was: with its own timeout of 3 days
     aom.add(active_alarm())
     aom.clients.clear()
     assert run(dict(ALARM, timeout='3d')).result['events'][0]['result'] == 'unchanged'
