@@ -257,6 +257,7 @@ from ansible_collections.huaweicloud.aom.plugins.plugin_utils._failures import (
     FailureRecord,
     failure_from_result,
     may_be_rescued,
+    redact,
     result_parts,
 )
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._run_scope import partial_run_reason, ran_in_check_mode
@@ -411,8 +412,8 @@ class CallbackModule(CallbackBase):
         self.disabled = True
 
     def _internal_error(self, where: str, exc: Exception) -> None:
-        """Say once that alarms may be incomplete; the playbook goes on regardless."""
-        text = '%s: %s' % (type(exc).__name__, exc)
+        """Say once that alarms may be incomplete (never a credential); the playbook goes on regardless."""
+        text = redact('%s: %s' % (type(exc).__name__, exc), self._secrets)
         if not self._reported_internal_error:
             self._reported_internal_error = True
             self._display.warning('%s callback: internal error in %s (%s); the alarms of this run may be incomplete'
@@ -438,7 +439,8 @@ class CallbackModule(CallbackBase):
             ansible_version=ansible_version,
         )
         warn_if_ephemeral(self._delivery.spool_dir, self._display.warning, NAME)
-        self._delivery.start(run, playbook_id(getattr(playbook, '_file_name', None), context.CLIARGS.get('args')))
+        self._delivery.start(run, playbook_id(getattr(playbook, '_file_name', None), context.CLIARGS.get('args')),
+                             may_clear=self._switches.clear_on_success and not self._partial_run)
         atexit.register(self._close_at_exit)
 
     @_guarded

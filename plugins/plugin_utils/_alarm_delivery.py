@@ -99,13 +99,17 @@ class AlarmDelivery:
         """Why the service refused spooled entries for good (they were removed)."""
         return self._target.refused_spool_entries if self._target is not None else []
 
-    def start(self, run: RunInfo, default_playbook_id: str) -> None:
-        """Start the sender; its thread first flushes the spool and looks up this playbook's active alarms."""
+    def start(self, run: RunInfo, default_playbook_id: str, may_clear: bool = True) -> None:
+        """Start the sender; its thread first flushes the spool and looks up this playbook's active alarms.
+
+        ``may_clear=False`` (a run that clears nothing): no lookup, as nothing would use it.
+        """
         self.settings = self.settings.for_playbook(default_playbook_id)
         self._run = run
         client = (self._client_factory or AOMClient)(self._conn)
         self._job_record = JobRecord()
-        self._target = AOMTarget(client, self._job_record.watch(Spool(self.spool_dir)), self.settings)
+        self._target = AOMTarget(client, self._job_record.watch(Spool(self.spool_dir)), self.settings,
+                                 look_up_active=may_clear)
         self._sender = BackgroundSender(self._target)
         self._sender.start()
 
@@ -150,12 +154,14 @@ class AOMTarget:
     """What the sender's thread does with AOM (see ``_sender.SenderTarget``)."""
 
     def __init__(self, client: AOMClient, spool: Spool, settings: AlarmSettings,
-                 clock_ms: t.Callable[[], int] = now_ms, spool_lock_timeout: float = 5.0) -> None:
+                 clock_ms: t.Callable[[], int] = now_ms, spool_lock_timeout: float = 5.0,
+                 look_up_active: bool = True) -> None:
         self._client = client
         self._spool = spool
         self._settings = settings
         self._clock_ms = clock_ms
         self._spool_lock_timeout = spool_lock_timeout
+        self._look_up_active = look_up_active
         self._raised: set[tuple] = set()
         # identity -> active alarm of this playbook, looked up once at the start; None: unknown.
         self.active_at_start: dict[tuple, dict] | None = None
@@ -165,8 +171,10 @@ class AOMTarget:
     # -- the sender's calls ------------------------------------------------------------------
 
     def start(self) -> None:
-        """First the earlier runs' spool, in order; then which alarms this playbook left active."""
+        """First the earlier runs' spool, in order; then which alarms this playbook left active (if asked)."""
         self.flushed_entries = self._spool.flush(self._deliver_spooled, self._spool_lock_timeout) or 0
+        if not self._look_up_active:
+            return
         active = self._client.list_events(event_type='active_alert', time_range=active_time_range(self._clock_ms()),
                                           metadata_relation=playbook_alarms_filter(self._settings))
         self.active_at_start = dict((_identity_of(alarm), alarm) for alarm in active)

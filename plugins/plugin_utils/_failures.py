@@ -20,9 +20,10 @@ from __future__ import annotations
 import dataclasses
 import typing as t
 
+from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import redact as _redact
+
 NO_LOG_MESSAGE = 'the output has been hidden due to no_log'
 MAX_MESSAGE_LENGTH = 1024
-REDACTED = '********'
 # Secrets shorter than this are not searched for: they would match ordinary words.
 _MIN_SECRET_LENGTH = 4
 # Generic texts that say less than the failed loop item's own message.
@@ -110,10 +111,8 @@ def truncate(text: str, limit: int = MAX_MESSAGE_LENGTH) -> str:
 
 
 def redact(text: str, secrets: t.Sequence[str]) -> str:
-    for secret in secrets:
-        if secret and len(secret) >= _MIN_SECRET_LENGTH and secret in text:
-            text = text.replace(secret, REDACTED)
-    return text
+    """``text`` without ``secrets`` (as written, or escaped as Python or JSON would: _errors.redact)."""
+    return _redact(text, [secret for secret in secrets if secret and len(secret) >= _MIN_SECRET_LENGTH])
 
 
 def may_be_rescued(task: t.Any) -> bool:

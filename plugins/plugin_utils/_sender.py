@@ -129,10 +129,6 @@ class BackgroundSender:
             self._overflowing = True
         self._spool_jobs([job], owner_is_thread=False)
 
-    @property
-    def degraded(self) -> bool:
-        return self._degraded
-
     def close(self, timeout: float) -> SenderReport:
         """Deliver what is queued, at once, until ``timeout`` seconds from now; spool the rest."""
         deadline = time.monotonic() + max(0.0, timeout)

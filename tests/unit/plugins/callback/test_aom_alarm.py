@@ -196,8 +196,9 @@ def test_clean_run_clears_active_alarms_with_their_ids(make_callback, aom):
 
 
 def test_clear_on_success_off_sends_no_clear(make_callback):
+    """Nor looks up the active alarms: nothing would use them."""
     client = run(make_callback(clear_on_success=False), {'web1': dict(ok=2)})
-    assert requests(client) == ['list']
+    assert requests(client) == []
 
 
 ACTIVE_WEB2 = {'id': 'a-2', 'metadata': {
@@ -219,6 +220,7 @@ def test_a_partial_run_raises_but_clears_nothing(make_callback, aom, monkeypatch
                  [('v2_runner_on_failed', Result('web1', Task('migrate'), {'msg': 'exit 1'}), {})])
     assert [e['metadata']['resource_id'] for e in pushed(client)] == ['web1']
     assert pushed(client, 'clear') == []
+    assert requests(client) == ['push']  # no lookup of the active alarms: nothing would use it
 
 
 @pytest.mark.parametrize('cli_args', [dict(tags=('all',), skip_tags=()), dict(tags=('all', 'deploy'), skip_tags=()), dict()])
@@ -326,6 +328,22 @@ def test_a_secret_across_the_message_cut_is_neither_sent_nor_spooled(make_callba
     assert 'xxxx' in spooled and fragment not in spooled
 
 
+def test_in_an_ansible_runner_job_no_secret_reaches_the_warnings_or_the_job_artifacts(
+        make_callback, aom, tmp_path, monkeypatch):
+    artifacts = tmp_path / 'pdd' / 'artifacts' / 'job-1'
+    artifacts.mkdir(parents=True)
+    monkeypatch.setenv('AWX_ISOLATED_DATA_DIR', str(artifacts))
+    aom.fail(AOMError('could not reach 127.0.0.1:1'))
+    callback = make_callback()
+    run(callback, {'web1': dict(failures=1)},
+        [('v2_runner_on_failed', Result('web1', Task('use %s' % SECRET), {'msg': 'x' * 1010 + SECRET}), {})])
+    copied = list((artifacts / 'aom_alarm_undelivered').glob('*.json'))
+    assert len(copied) == 1 and 'xxxx' in copied[0].read_text()
+    assert any('not delivered to AOM in this job: raise web1' in warning for warning in callback._display.warnings)
+    for text in callback._display.warnings + [path.read_text() for path in copied]:
+        assert SECRET[:8] not in text
+
+
 def test_a_final_failure_is_sent_during_the_run_without_waiting_for_the_next_task(make_callback, aom):
     callback = make_callback()
     callback.v2_playbook_on_start(Playbook())
@@ -352,6 +370,22 @@ def test_hooks_never_raise(make_callback):
     callback.v2_runner_on_failed(object())  # not a result at all
     callback.v2_playbook_on_stats(object())
     assert len(callback._display.warnings) == 1 and 'internal error' in callback._display.warnings[0]
+
+
+def test_an_internal_error_that_quotes_a_secret_does_not_show_it(make_callback):
+    class Odd:
+        @property
+        def task(self):
+            raise ValueError('cannot read %s' % SECRET)
+
+    callback, verbose = make_callback(), []
+    callback._display.vvv = verbose.append
+    callback.v2_playbook_on_start(Playbook())
+    callback.v2_runner_on_failed(Odd())
+    callback.v2_runner_on_ok(Odd())  # the second one is said at -vvv only
+    (warning,) = callback._display.warnings
+    assert 'internal error' in warning and 'cannot read' in warning and SECRET not in warning
+    assert len(verbose) == 1 and 'cannot read' in verbose[0] and SECRET not in verbose[0]
 
 
 def test_playbook_id():

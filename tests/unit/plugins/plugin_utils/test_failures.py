@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
+from ansible_collections.huaweicloud.aom.plugins.module_utils._errors import REDACTED
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils import _failures as details
 from ansible_collections.huaweicloud.aom.plugins.plugin_utils._failures import Failure, FailureRecord
 
@@ -105,7 +107,18 @@ def test_secrets_are_masked():
     result = FakeResult({'msg': 'auth failed for SECRETKEY123 in play'}, task=FakeTask(name='use SECRETKEY123'))
     failure = details.failure_from_result(result, False, 'p SECRETKEY123', 1, secrets=('SECRETKEY123', 'ab'))
     assert 'SECRETKEY123' not in repr(failure)
-    assert failure.message == 'auth failed for ******** in play'
+    assert failure.message == 'auth failed for %s in play' % REDACTED
+
+
+def test_a_secret_with_odd_characters_is_masked_also_as_a_message_escapes_it():
+    """A non-ASCII (Latin-1) letter in a secret, which a credential may hold: its escaped forms are masked too."""
+    secret = 'Se-cret-\u00e9t\u00e9-KEY'
+    for message in ('seen %r here' % secret, 'body: %s' % json.dumps({'sk': secret}), 'raw %s end' % secret,
+                    'bytes %r' % secret.encode('utf-8')):
+        failure = details.failure_from_result(FakeResult({'msg': message}), False, 'p', 1, secrets=(secret,))
+        assert REDACTED in failure.message, message
+        for form in (secret, repr(secret)[1:-1], json.dumps(secret)[1:-1], 'cret-'):
+            assert form not in failure.message, message
 
 
 def test_a_secret_across_the_cut_is_masked_whole_before_the_message_is_cut():
