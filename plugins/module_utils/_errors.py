@@ -70,13 +70,6 @@ class AOMError(Exception):
             parts.append(' [request id %s]' % request_id)
         return cls(''.join(parts), status=status, error_code=code, error_msg=msg, request_id=request_id)
 
-    def redacted(self, values: Sequence[str]) -> AOMError:
-        """This error with every one of ``values`` (secrets) removed from its texts."""
-        def clean(text: str | None) -> str | None:
-            return None if text is None else redact(text, values)
-        return type(self)(clean(self.message), status=self.status, error_code=clean(self.error_code),
-                          error_msg=clean(self.error_msg), request_id=clean(self.request_id))
-
 
 class AOMConfigError(AOMError):
     """The options, or the setup of the host that runs the code (its Python), are incomplete or invalid; nothing was sent."""

@@ -40,14 +40,12 @@ def test_a_validation_error_says_input_with_every_problem():
     assert AOMValidationError('is not a time', path='since').to_dict()['error_kind'] == 'input'
 
 
-def test_subclasses_inherit_the_kind_and_redacting_keeps_it():
+def test_subclasses_inherit_the_kind():
     class Sub(AOMError):
         pass
 
     assert Sub('x').to_dict()['error_kind'] == 'service'
     assert _silences.SilenceValidationError('bad', path='name').to_dict()['error_kind'] == 'input'
-    assert AOMConfigError('secret here').redacted(['secret']).to_dict()['error_kind'] == 'config'
-    assert AOMError('secret here', status=500).redacted(['secret']).to_dict()['error_kind'] == 'service'
 
 
 @pytest.mark.parametrize('cls, kind', [(AOMError, 'service'), (AOMConfigError, 'config'),
